@@ -1,0 +1,112 @@
+"""Client CPU per chat request, openai-vertex vs the plain openai client, side by side in one run.
+
+The fake endpoint and token server run in a separate process, so `time.process_time()` in this
+process counts the client's work only. Both clients send the same request to the same server;
+rounds alternate between them and the median per-request CPU of each is compared.
+Also measures what `import openai_vertex` adds over `import openai` (fresh interpreters).
+
+    python bench/bench_client.py [--requests 300] [--rounds 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+SERVER = """
+import sys, tempfile, pathlib
+from openai_vertex.testing import FakeGoogleAuth, FakeVertex
+with tempfile.TemporaryDirectory() as tmp, FakeGoogleAuth() as auth, FakeVertex() as vertex:
+    key = auth.write_service_account_file(pathlib.Path(tmp))
+    print(vertex.base_url, key, flush=True)
+    sys.stdin.read()
+"""
+
+MESSAGES = [{"role": "user", "content": "hello"}]
+
+
+def per_request_cpu(send: Callable[[], object], requests: int) -> float:
+    start = time.process_time()
+    for _ in range(requests):
+        send()
+    return (time.process_time() - start) / requests
+
+
+def bench_requests(requests: int, rounds: int) -> dict[str, float]:
+    import openai
+    from google.oauth2 import service_account
+
+    import openai_vertex
+
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        base_url, key_file = server.stdout.readline().split()
+        credentials = service_account.Credentials.from_service_account_file(key_file)
+        plain = openai.OpenAI(api_key="bench-key", base_url=base_url)
+        vertex = openai_vertex.OpenAI(base_url=base_url, credentials=credentials)
+        clients = {
+            "openai": lambda: plain.chat.completions.create(
+                model="google/gemini-2.5-flash", messages=MESSAGES
+            ),
+            "openai_vertex": lambda: vertex.chat.completions.create(
+                model="gemini-2.5-flash", messages=MESSAGES
+            ),
+        }
+        for send in clients.values():  # warm up: connections, token, caches
+            per_request_cpu(send, 20)
+        samples: dict[str, list[float]] = {name: [] for name in clients}
+        for _ in range(rounds):
+            for name, send in clients.items():
+                samples[name].append(per_request_cpu(send, requests))
+        return {name: statistics.median(values) for name, values in samples.items()}
+    finally:
+        server.communicate("")
+
+
+def import_time(module: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", f"import {module}"], check=True)  # noqa: S603
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--import-runs", type=int, default=15)
+    args = parser.parse_args()
+
+    import openai
+
+    cpu = bench_requests(args.requests, args.rounds)
+    import_openai = import_time("openai", args.import_runs)
+    import_vertex = import_time("openai_vertex", args.import_runs)
+    result = {
+        "openai_version": openai.__version__,
+        "cpu_us_per_request_openai": round(cpu["openai"] * 1e6, 1),
+        "cpu_us_per_request_openai_vertex": round(cpu["openai_vertex"] * 1e6, 1),
+        "cpu_ratio": round(cpu["openai_vertex"] / cpu["openai"], 3),
+        "cpu_ratio_target": 1.10,
+        "import_ms_openai": round(import_openai * 1e3, 1),
+        "import_ms_openai_vertex": round(import_vertex * 1e3, 1),
+        "import_ms_added": round((import_vertex - import_openai) * 1e3, 1),
+        "import_ms_added_target": 50,
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""``OpenAI`` and ``AsyncOpenAI``: real subclasses of the openai clients that talk to Vertex.
+
+They hook the SDK at the points that exist unchanged in openai 1.x, 2.x and 3.x:
+``_prepare_options`` (translate the body), ``_prepare_request`` (Google token, origin pin),
+``custom_auth``/``_custom_auth`` (one refresh on 401) and ``_make_status_error`` (error shape).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import openai
+
+from ._auth import PLACEHOLDER_API_KEY, aprepare_request, prepare_request, refresh_on_401
+from ._normalize import normalize_error
+from ._settings import Settings, resolve_settings
+from ._tokens import TokenProvider, TokenSource, token_source_for
+from ._translate.chat import translate_chat_body
+from .exceptions import ConfigurationError, VertexCompatibilityWarning
+
+if TYPE_CHECKING:
+    from google.auth.credentials import Credentials
+
+__all__ = ["AsyncOpenAI", "AsyncVertexOpenAI", "OpenAI", "VertexOpenAI"]
+
+_CHAT_PATH = "/chat/completions"
+
+
+@dataclass
+class _VertexState:
+    """What a client and its copies share: settings, the token source, warnings already shown."""
+
+    settings: Settings
+    source: TokenSource
+    warned: set[str] = field(default_factory=set)
+    auth: Any = None
+
+    def __repr__(self) -> str:
+        return f"_VertexState(base_url={self.settings.base_url!r})"
+
+    def for_base_url(self, base_url: object) -> _VertexState:
+        if base_url is None:
+            return self
+        settings = self.settings.with_base_url(str(base_url))
+        return self if settings is self.settings else _VertexState(settings, self.source, self.warned)
+
+    def custom_auth(self) -> Any:
+        if self.auth is None:
+            self.auth = refresh_on_401(self.settings, self.source)
+        return self.auth
+
+    def prepare_options(self, options: Any) -> Any:
+        # Never follow a redirect with a Google token attached (the 3xx surfaces as an APIStatusError).
+        options.follow_redirects = False
+        if options.url == _CHAT_PATH and isinstance(options.json_data, Mapping):
+            translation = translate_chat_body(options.json_data, self.settings)
+            options.json_data = translation.body  # a new dict: the SDK reuses the old one on retries
+            self.warn(translation.notes)
+        return options
+
+    def warn(self, notes: tuple[str, ...]) -> None:
+        for note in notes:
+            if note not in self.warned:
+                self.warned.add(note)
+                warnings.warn(note, VertexCompatibilityWarning, stacklevel=6)
+
+
+def _state(
+    *,
+    vertex_state: _VertexState | None,
+    api_key: object,
+    base_url: object,
+    credentials: Credentials | None,
+    token_provider: TokenProvider | None,
+    options: dict[str, Any],
+) -> _VertexState:
+    if api_key is not None and api_key != PLACEHOLDER_API_KEY:
+        raise ConfigurationError(
+            "Vertex authenticates with Google OAuth, not an API key: remove api_key= and let Application "
+            "Default Credentials work, or pass credentials= or token_provider=."
+        )
+    if vertex_state is not None:
+        return vertex_state.for_base_url(base_url)
+    settings = resolve_settings(base_url=None if base_url is None else str(base_url), **options)
+    return _VertexState(settings, token_source_for(credentials, token_provider))
+
+
+class _VertexClient:
+    """What the sync and async clients share: construction, copying, error shape, the 401 auth."""
+
+    _vertex: _VertexState
+
+    def __init__(
+        self,
+        *,
+        vertex_project: str | None = None,
+        vertex_location: str | None = None,
+        credentials: Credentials | None = None,
+        token_provider: TokenProvider | None = None,
+        api_version: str | None = None,
+        model_aliases: Mapping[str, str] | None = None,
+        unsupported_params: str | None = None,
+        image_urls: str | None = None,
+        api_key: str | None = None,
+        base_url: Any = None,
+        default_headers: Mapping[str, str] | None = None,
+        _vertex_state: _VertexState | None = None,
+        **kwargs: Any,
+    ) -> None:
+        state = _state(
+            vertex_state=_vertex_state,
+            api_key=api_key,
+            base_url=base_url,
+            credentials=credentials,
+            token_provider=token_provider,
+            options=dict(
+                vertex_project=vertex_project,
+                vertex_location=vertex_location,
+                api_version=api_version,
+                model_aliases=model_aliases,
+                unsupported_params=unsupported_params,
+                image_urls=image_urls,
+            ),
+        )
+        super().__init__(  # type: ignore[call-arg]
+            api_key=PLACEHOLDER_API_KEY,
+            base_url=state.settings.base_url,
+            default_headers=default_headers,
+            **kwargs,
+        )
+        # Undo what the SDK read from OPENAI_ORG_ID, OPENAI_PROJECT_ID and OPENAI_CUSTOM_HEADERS.
+        client: Any = self
+        client.organization = None
+        client.project = None
+        client._custom_headers = dict(default_headers) if isinstance(default_headers, Mapping) else {}
+        self._vertex = state
+
+    def copy(self, **kwargs: Any) -> Any:
+        extra = {"_vertex_state": self._vertex, **(kwargs.pop("_extra_kwargs", None) or {})}
+        return super().copy(_extra_kwargs=extra, **kwargs)  # type: ignore[misc]
+
+    # The SDK defines `with_options = copy` in its class body; re-alias so it reaches our copy().
+    with_options = copy
+
+    @property
+    def custom_auth(self) -> Any:  # openai 1.x, < 2.34, and every async client
+        return self._vertex.custom_auth()
+
+    def _custom_auth(self, security: Any) -> Any:  # openai >= 2.34, sync client
+        return self._vertex.custom_auth()
+
+    def _make_status_error(self, err_msg: str, *, body: object, response: Any) -> Any:
+        message, normalized = normalize_error(err_msg, body, response.status_code)
+        return super()._make_status_error(message, body=normalized, response=response)  # type: ignore[misc]
+
+
+class OpenAI(_VertexClient, openai.OpenAI):
+    """``openai.OpenAI`` for Gemini on Vertex AI; accepts every openai argument plus the Vertex ones."""
+
+    def _prepare_options(self, options: Any) -> Any:
+        return self._vertex.prepare_options(super()._prepare_options(options))
+
+    def _prepare_request(self, request: Any) -> None:
+        super()._prepare_request(request)
+        prepare_request(request, self._vertex.settings, self._vertex.source)
+
+
+class AsyncOpenAI(_VertexClient, openai.AsyncOpenAI):
+    """``openai.AsyncOpenAI`` for Gemini on Vertex AI; ``token_provider`` may be an async callable."""
+
+    async def _prepare_options(self, options: Any) -> Any:
+        return self._vertex.prepare_options(await super()._prepare_options(options))
+
+    async def _prepare_request(self, request: Any) -> None:
+        await super()._prepare_request(request)
+        await aprepare_request(request, self._vertex.settings, self._vertex.source)
+
+
+VertexOpenAI = OpenAI
+AsyncVertexOpenAI = AsyncOpenAI

@@ -1,0 +1,203 @@
+"""Resolve a client's Vertex settings once: argument > environment > Application Default Credentials.
+
+The result is a frozen :class:`Settings`; nothing here does I/O. When no project is given, the
+base URL carries the placeholder segment ``projects/-`` and the project is filled in from ADC on
+the first request (see ``_auth.py``), so constructing a client never triggers credential discovery.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal, cast
+from urllib.parse import urlsplit
+
+from .exceptions import ConfigurationError
+
+__all__ = ["ADC_PROJECT_PLACEHOLDER", "Origin", "Settings", "parse_model_aliases", "resolve_settings"]
+
+UnsupportedParams = Literal["warn", "drop", "error"]
+ImageUrls = Literal["auto", "inline", "passthrough"]
+Origin = tuple[str, str, int]
+
+ADC_PROJECT_PLACEHOLDER = "-"
+
+_API_VERSIONS = ("v1", "v1beta1")
+_UNSUPPORTED_PARAMS = ("warn", "drop", "error")
+_IMAGE_URLS = ("auto", "inline", "passthrough")
+# Project ids (optionally domain-scoped, "example.com:my-project") and project numbers.
+_PROJECT_RE = re.compile(r"^(?:[a-z][a-z0-9.-]{0,61}[a-z0-9]:)?(?:[a-z][a-z0-9-]{4,61}[a-z0-9]|\d{1,20})$")
+_LOCATION_RE = re.compile(r"^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a Vertex client needs to know, resolved once at construction."""
+
+    base_url: str
+    origin: Origin
+    project: str | None  # None: taken from ADC on the first request
+    location: str | None
+    api_version: str
+    model_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    unsupported_params: UnsupportedParams = "warn"
+    image_urls: ImageUrls = "auto"
+
+    @property
+    def needs_adc_project(self) -> bool:
+        return self.project is None and f"/projects/{ADC_PROJECT_PLACEHOLDER}/" in self.base_url
+
+    def with_base_url(self, base_url: str) -> Settings:
+        """The same settings aimed at another API root (``with_options(base_url=...)``)."""
+        root, origin = _validate_base_url(str(base_url), source="base_url")
+        if root == self.base_url:
+            return self
+        return Settings(
+            base_url=root,
+            origin=origin,
+            project=self.project,
+            location=self.location,
+            api_version=self.api_version,
+            model_aliases=self.model_aliases,
+            unsupported_params=self.unsupported_params,
+            image_urls=self.image_urls,
+        )
+
+
+def resolve_settings(
+    *,
+    vertex_project: str | None = None,
+    vertex_location: str | None = None,
+    api_version: str | None = None,
+    base_url: str | None = None,
+    model_aliases: Mapping[str, str] | None = None,
+    unsupported_params: str | None = None,
+    image_urls: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    env = os.environ if environ is None else environ
+    version = _choose(api_version, env, "api_version", "OPENAI_VERTEX_API_VERSION", "v1", _API_VERSIONS)
+    aliases = (
+        dict(model_aliases)
+        if model_aliases is not None
+        else parse_model_aliases(env.get("OPENAI_VERTEX_MODEL_ALIASES", ""))
+    )
+    unsupported = _choose(
+        unsupported_params,
+        env,
+        "unsupported_params",
+        "OPENAI_VERTEX_UNSUPPORTED_PARAMS",
+        "warn",
+        _UNSUPPORTED_PARAMS,
+    )
+    images = _choose(image_urls, env, "image_urls", "OPENAI_VERTEX_IMAGE_URLS", "auto", _IMAGE_URLS)
+
+    explicit_root = base_url if base_url is not None else env.get("OPENAI_VERTEX_BASE_URL") or None
+    project = _project(vertex_project, env)
+    location = _location(vertex_location, env)
+    if explicit_root is not None:
+        source = "base_url" if base_url is not None else "OPENAI_VERTEX_BASE_URL"
+        root, origin = _validate_base_url(str(explicit_root), source=source)
+    else:
+        root = vertex_base_url(project or ADC_PROJECT_PLACEHOLDER, location, version)
+        origin = ("https", _vertex_host(location), 443)
+    return Settings(
+        base_url=root,
+        origin=origin,
+        project=project,
+        location=location,
+        api_version=version,
+        model_aliases=MappingProxyType(aliases),
+        unsupported_params=cast(UnsupportedParams, unsupported),
+        image_urls=cast(ImageUrls, images),
+    )
+
+
+def vertex_base_url(project: str, location: str, api_version: str) -> str:
+    host = _vertex_host(location)
+    return f"https://{host}/{api_version}/projects/{project}/locations/{location}/endpoints/openapi"
+
+
+def parse_model_aliases(text: str) -> dict[str, str]:
+    """Parse ``gpt-4o=gemini-2.5-pro,gpt-4o-mini=gemini-2.5-flash,*=gemini-2.5-flash``."""
+    aliases: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, target = (s.strip() for s in item.partition("="))
+        if not sep or not name or not target:
+            raise ConfigurationError(
+                f"OPENAI_VERTEX_MODEL_ALIASES entry {item!r} is not NAME=MODEL; "
+                "write e.g. 'gpt-4o=gemini-2.5-pro,*=gemini-2.5-flash'."
+            )
+        aliases[name] = target
+    return aliases
+
+
+def _vertex_host(location: str) -> str:
+    return "aiplatform.googleapis.com" if location == "global" else f"{location}-aiplatform.googleapis.com"
+
+
+def _choose(
+    value: str | None, env: Mapping[str, str], arg: str, var: str, default: str, allowed: tuple[str, ...]
+) -> str:
+    chosen = value if value is not None else env.get(var) or default
+    if chosen not in allowed:
+        where = f"{arg}={chosen!r}" if value is not None else f"{var}={chosen!r}"
+        raise ConfigurationError(
+            f"{where} is not supported; use one of {', '.join(allowed)} ({arg}= or {var})."
+        )
+    return chosen
+
+
+def _project(value: str | None, env: Mapping[str, str]) -> str | None:
+    project = value if value is not None else env.get("GOOGLE_CLOUD_PROJECT") or None
+    if project is not None and not _PROJECT_RE.match(project):
+        where = "vertex_project" if value is not None else "GOOGLE_CLOUD_PROJECT"
+        raise ConfigurationError(
+            f"{where}={project!r} is not a Google Cloud project id; use the id shown by "
+            "'gcloud projects list' (lowercase letters, digits, hyphens), "
+            "via vertex_project= or GOOGLE_CLOUD_PROJECT."
+        )
+    return project
+
+
+def _location(value: str | None, env: Mapping[str, str]) -> str:
+    location = value if value is not None else env.get("GOOGLE_CLOUD_LOCATION") or "global"
+    if not _LOCATION_RE.match(location):
+        where = "vertex_location" if value is not None else "GOOGLE_CLOUD_LOCATION"
+        raise ConfigurationError(
+            f"{where}={location!r} is not a Vertex location; use e.g. 'global' or 'us-central1' "
+            "via vertex_location= or GOOGLE_CLOUD_LOCATION."
+        )
+    return location
+
+
+def _validate_base_url(url: str, *, source: str) -> tuple[str, Origin]:
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    problem = None
+    if scheme not in _DEFAULT_PORTS or not host:
+        problem = "must be an absolute http(s) URL"
+    elif parts.username is not None or parts.password is not None:
+        problem = "must not contain user:password@"
+    elif parts.query or parts.fragment:
+        problem = "must not contain a query string or fragment"
+    elif scheme != "https" and (host == "googleapis.com" or host.endswith(".googleapis.com")):
+        problem = "must use https for googleapis.com hosts"
+    if problem is not None:
+        raise ConfigurationError(f"{source} {problem}; got {_safe_url(url)!r}.")
+    try:
+        port = parts.port or _DEFAULT_PORTS[scheme]
+    except ValueError:
+        raise ConfigurationError(f"{source} has an invalid port; got {_safe_url(url)!r}.") from None
+    return url.rstrip("/"), (scheme, host, port)
+
+
+def _safe_url(url: str) -> str:
+    """The URL without userinfo, query or fragment, for error messages."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://{netloc}{parts.path}" if parts.scheme else netloc + parts.path
