@@ -1,16 +1,22 @@
 """The ``openai-vertex`` command.
 
-argparse (standard library): no extra dependency and no import cost for the library itself;
-the commands are few and flat, which is what argparse does well.
+argparse (standard library): no extra dependency, nothing to import for the library itself, and
+the commands are few and flat, which is what argparse does well. Each command lives in its own
+``_cmd_*.py`` module with ``register(commands)``, which adds its sub-parser and sets ``run``;
+the module does its heavy imports inside ``run`` so ``--help`` stays fast.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 __all__ = ["build_parser", "main"]
+
+# One module per command, in the order `--help` lists them.
+_COMMANDS = ("_cmd_demo",)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,30 +25,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run code written for the OpenAI Python SDK on Gemini in Vertex AI.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    demo = commands.add_parser(
-        "demo",
-        help="run the README quickstart (on the bundled emulator when there are no Google credentials)",
-        description="Run the README quickstart: a chat completion, then the same streamed. Without Google "
-        "credentials it runs on the bundled local emulator (FakeVertex + FakeGoogleAuth).",
-    )
-    where = demo.add_mutually_exclusive_group()
-    where.add_argument(
-        "--emulator", dest="live", action="store_false", default=None, help="always use the emulator"
-    )
-    where.add_argument(
-        "--live", dest="live", action="store_true", help="always use real Vertex AI (needs ADC)"
-    )
+    for name in _COMMANDS:
+        importlib.import_module(f"openai_vertex.{name}").register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "demo":
-        from ._demo import run_demo
-
-        return run_demo(live=args.live, out=sys.stdout)
-    return 2  # unreachable: argparse requires a known command
+    status: int = args.run(args)
+    return status
 
 
 if __name__ == "__main__":
