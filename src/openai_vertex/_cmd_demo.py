@@ -1,0 +1,26 @@
+"""``openai-vertex demo``: run the README quickstart."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def register(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "demo",
+        help="run the README quickstart (on the bundled emulator when there are no Google credentials)",
+        description="Run the README quickstart: a chat completion, then the same streamed. Without Google "
+        "credentials it runs on the bundled local emulator (FakeVertex + FakeGoogleAuth).",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--emulator", dest="live", action="store_false", default=None, help="always use the emulator")
+    where.add_argument("--live", dest="live", action="store_true", help="always use real Vertex AI (needs ADC)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ._demo import run_demo
+
+    return run_demo(live=args.live, out=sys.stdout)
