@@ -41,7 +41,9 @@ def test_every_cassette_is_free_of_secrets() -> None:
 
 def test_scanner_catches_planted_secrets() -> None:
     planted = 'authorization: Bearer abc\n{"access_token": "ya29.abc"}\n-----BEGIN PRIVATE KEY'
-    assert {"bearer_token", "google_access_token", "access_token_json", "private_key"} <= set(find_secrets(planted))
+    assert {"bearer_token", "google_access_token", "access_token_json", "private_key"} <= set(
+        find_secrets(planted)
+    )
 
 
 def test_replay_chat_completion(replay: vcr.VCR, client: OpenAI) -> None:
@@ -62,9 +64,10 @@ def test_replay_streamed_chat_completion(replay: vcr.VCR, client: OpenAI) -> Non
 
 
 def test_replay_list_shaped_error_reads_like_openai(replay: vcr.VCR, client: OpenAI) -> None:
-    with replay.use_cassette(str(CASSETTES / "error_list_shaped.yaml")), pytest.raises(
-        openai.BadRequestError
-    ) as caught:
+    with (
+        replay.use_cassette(str(CASSETTES / "error_list_shaped.yaml")),
+        pytest.raises(openai.BadRequestError) as caught,
+    ):
         client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)
     error = caught.value
     assert error.code == "INVALID_ARGUMENT"

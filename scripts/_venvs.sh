@@ -1,0 +1,19 @@
+# Shared by scripts/test and scripts/bench: uv in .venvs/tools, and one venv per openai line.
+# shellcheck shell=bash
+PYTHON=${PYTHON:-python3}
+# name=requirement: the oldest supported 1.x, then the newest 1.x, 2.x and 3.x.
+OPENAI_LINES=("openai-1.83=openai==1.83.0" "openai-1=openai>=1.83,<2" "openai-2=openai>=2,<3" "openai-3=openai>=3,<4")
+
+tools=.venvs/tools
+if [ ! -x "$tools/bin/uv" ]; then
+  "$PYTHON" -m venv "$tools"
+  "$tools/bin/pip" install --quiet uv
+fi
+uv="$tools/bin/uv"
+
+venv_for() {  # venv_for NAME REQUIREMENT EXTRAS -> prints the venv's python
+  local dir=".venvs/$1"
+  [ -x "$dir/bin/python" ] || "$uv" venv --quiet --python "$PYTHON" "$dir" >&2
+  VIRTUAL_ENV="$dir" "$uv" pip install --quiet -e ".[$3]" "$2" >&2
+  echo "$dir/bin/python"
+}
