@@ -10,6 +10,7 @@ Token-server traffic is not recorded at all.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +55,11 @@ def main() -> None:
             for _ in client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES, stream=True):
                 pass
         vertex.fail_next(status=400)
-        with recording.use_cassette(str(CASSETTES / "error_list_shaped.yaml")):
-            try:
-                client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)
-            except openai.BadRequestError:
-                pass
+        with (
+            recording.use_cassette(str(CASSETTES / "error_list_shaped.yaml")),
+            contextlib.suppress(openai.BadRequestError),
+        ):
+            client.chat.completions.create(model="gemini-2.5-flash", messages=MESSAGES)
     for path in sorted(CASSETTES.glob("*.yaml")):
         found = find_secrets(path.read_text())
         print(f"{path.name}: {'secrets: ' + ', '.join(found) if found else 'clean'}")
