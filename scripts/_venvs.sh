@@ -14,6 +14,6 @@ uv="$tools/bin/uv"
 venv_for() {  # venv_for NAME REQUIREMENT EXTRAS -> prints the venv's python
   local dir=".venvs/$1"
   [ -x "$dir/bin/python" ] || "$uv" venv --quiet --python "$PYTHON" "$dir" >&2
-  VIRTUAL_ENV="$dir" "$uv" pip install --quiet -e ".[$3]" "$2" >&2
+  VIRTUAL_ENV="$dir" "$uv" pip install --quiet -e ".[$3]" "$2" >&2 || return 1
   echo "$dir/bin/python"
 }
