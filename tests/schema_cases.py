@@ -1229,9 +1229,7 @@ CASES: list[Case] = [
             {"to": "a@b.c", "kind": "email"},
             {"to": "x", "kind": "email", "attachments": [{"name": "n", "mime": "text/plain"}]},
         ),
-        notes=(
-            "'format: email'",
-        ),
+        notes=("'format: email'",),
     ),
     Case(
         "mcp_playwright_click",
