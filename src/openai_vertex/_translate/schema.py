@@ -537,7 +537,8 @@ class _Converter:
             # `additionalProperties: false` is dropped silently: OpenAI's strict mode puts it on every
             # object, and Gemini only fills in the declared properties anyway. A map schema is a loss.
             self.note(
-                f"dropped the 'additionalProperties' schema at {path}: Vertex tool parameters do not accept it"
+                f"dropped the 'additionalProperties' schema at {path}: "
+                "Vertex tool parameters do not accept it"
             )
 
 
