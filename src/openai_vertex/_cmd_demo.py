@@ -15,8 +15,12 @@ def register(commands: Any) -> None:
         "credentials it runs on the bundled local emulator (FakeVertex + FakeGoogleAuth).",
     )
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--emulator", dest="live", action="store_false", default=None, help="always use the emulator")
-    where.add_argument("--live", dest="live", action="store_true", help="always use real Vertex AI (needs ADC)")
+    where.add_argument(
+        "--emulator", dest="live", action="store_false", default=None, help="always use the bundled emulator"
+    )
+    where.add_argument(
+        "--live", dest="live", action="store_true", help="always use real Vertex AI (needs ADC)"
+    )
     parser.set_defaults(run=run)
 
 
