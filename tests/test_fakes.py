@@ -218,7 +218,7 @@ def test_metadata_server_env_only_in_subprocess(auth: FakeGoogleAuth, tmp_path: 
         "c.refresh(r.Request())\n"
         "print(p, type(c).__module__, c.token.startswith('fake-ya29.'))\n"
     )
-    out = subprocess.run(  # noqa: S603 - fixed argv, our own interpreter
+    out = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.split() == ["fake-project", "google.auth.compute_engine.credentials", "True"]
@@ -649,7 +649,7 @@ def test_import_is_light_and_separate() -> None:
         "heavy = ('cryptography', 'google', 'vcr', 'requests', 'httpx', 'yaml')\n"
         "print(sorted({m.split('.')[0] for m in set(sys.modules) - before} & set(heavy)))\n"
     )
-    out = subprocess.run(  # noqa: S603 - fixed argv, our own interpreter
+    out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.strip() == "[]"

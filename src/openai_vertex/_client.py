@@ -7,7 +7,6 @@ They hook the SDK at the points that exist unchanged in openai 1.x, 2.x and 3.x:
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -15,11 +14,14 @@ from typing import TYPE_CHECKING, Any
 import openai
 
 from ._auth import PLACEHOLDER_API_KEY, aprepare_request, prepare_request, refresh_on_401
-from ._normalize import normalize_error
+from ._inline import ImageInliner
+from ._normalize import normalize_error, normalize_response
 from ._settings import Settings, resolve_settings
 from ._tokens import TokenProvider, TokenSource, token_source_for
 from ._translate.chat import translate_chat_body
-from .exceptions import ConfigurationError, VertexCompatibilityWarning
+from ._translate.images import ImageFetcher
+from ._warnings import warn_compatibility
+from .exceptions import ConfigurationError, TranslationError
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
@@ -27,16 +29,31 @@ if TYPE_CHECKING:
 __all__ = ["AsyncOpenAI", "AsyncVertexOpenAI", "OpenAI", "VertexOpenAI"]
 
 _CHAT_PATH = "/chat/completions"
+# OpenAI APIs that frameworks call and Vertex's OpenAI-compatible endpoint does not serve.
+_UNSERVED = {
+    "embeddings": "use google-genai for embeddings",
+    "responses": "call Chat Completions instead of the Responses API (openai-agents: "
+    "OpenAIChatCompletionsModel or set_default_openai_api('chat_completions'); pydantic-ai: "
+    "OpenAIChatModel or 'openai-chat:MODEL'; langchain-openai: use_responses_api=False)",
+}
 
 
 @dataclass
 class _VertexState:
-    """What a client and its copies share: settings, the token source, warnings already shown."""
+    """What a client and its copies share: settings, token source, image cache, warnings shown."""
 
     settings: Settings
     source: TokenSource
     warned: set[str] = field(default_factory=set)
     auth: Any = None
+    image_fetcher: ImageFetcher | None = None
+    _images: ImageInliner | None = None
+
+    @property
+    def images(self) -> ImageInliner:
+        if self._images is None:
+            self._images = ImageInliner(self.settings.image_urls, self.image_fetcher)
+        return self._images
 
     def __repr__(self) -> str:
         return f"_VertexState(base_url={self.settings.base_url!r})"
@@ -45,7 +62,9 @@ class _VertexState:
         if base_url is None:
             return self
         settings = self.settings.with_base_url(str(base_url))
-        return self if settings is self.settings else _VertexState(settings, self.source, self.warned)
+        if settings is self.settings:
+            return self
+        return _VertexState(settings, self.source, self.warned, _images=self.images)
 
     def custom_auth(self) -> Any:
         if self.auth is None:
@@ -53,19 +72,43 @@ class _VertexState:
         return self.auth
 
     def prepare_options(self, options: Any) -> Any:
+        """The sync hook: translate, then inline the images Vertex cannot fetch itself."""
+        if self._translate(options):
+            options.json_data = self.images.inline(options.json_data)
+        return options
+
+    async def aprepare_options(self, options: Any) -> Any:
+        """The async hook: the same, with image fetches running concurrently off the event loop."""
+        if self._translate(options):
+            options.json_data = await self.images.ainline(options.json_data)
+        return options
+
+    def _translate(self, options: Any) -> bool:
+        """Rewrite ``options`` for Vertex; True when it is a chat completion (so it may carry images)."""
+        api = str(options.url).strip("/").split("/", 1)[0]
+        if api in _UNSERVED:
+            raise TranslationError(
+                f"Vertex's OpenAI-compatible endpoint serves chat completions only; {_UNSERVED[api]}."
+            )
         # Never follow a redirect with a Google token attached (the 3xx surfaces as an APIStatusError).
         options.follow_redirects = False
         if options.url == _CHAT_PATH and isinstance(options.json_data, Mapping):
-            translation = translate_chat_body(options.json_data, self.settings)
+            # extra_body is merged by the SDK after this hook, so it is translated here and consumed:
+            # Vertex wants its `google` extension nested, and extra keys may need translating too.
+            extra = options.extra_json if isinstance(options.extra_json, Mapping) else None
+            translation = translate_chat_body(options.json_data, self.settings, extra)
             options.json_data = translation.body  # a new dict: the SDK reuses the old one on retries
+            if extra is not None:
+                options.extra_json = None  # a copy per attempt: the caller's options keep theirs
             self.warn(translation.notes)
-        return options
+            return True
+        return False
 
     def warn(self, notes: tuple[str, ...]) -> None:
         for note in notes:
             if note not in self.warned:
                 self.warned.add(note)
-                warnings.warn(note, VertexCompatibilityWarning, stacklevel=6)
+                warn_compatibility(note)
 
 
 def _state(
@@ -75,6 +118,7 @@ def _state(
     base_url: object,
     credentials: Credentials | None,
     token_provider: TokenProvider | None,
+    image_fetcher: ImageFetcher | None,
     options: dict[str, Any],
 ) -> _VertexState:
     if api_key is not None and api_key != PLACEHOLDER_API_KEY:
@@ -85,7 +129,7 @@ def _state(
     if vertex_state is not None:
         return vertex_state.for_base_url(base_url)
     settings = resolve_settings(base_url=None if base_url is None else str(base_url), **options)
-    return _VertexState(settings, token_source_for(credentials, token_provider))
+    return _VertexState(settings, token_source_for(credentials, token_provider), image_fetcher=image_fetcher)
 
 
 class _VertexClient:
@@ -104,6 +148,7 @@ class _VertexClient:
         model_aliases: Mapping[str, str] | None = None,
         unsupported_params: str | None = None,
         image_urls: str | None = None,
+        image_fetcher: ImageFetcher | None = None,
         api_key: str | None = None,
         base_url: Any = None,
         default_headers: Mapping[str, str] | None = None,
@@ -116,6 +161,7 @@ class _VertexClient:
             base_url=base_url,
             credentials=credentials,
             token_provider=token_provider,
+            image_fetcher=image_fetcher,
             options=dict(
                 vertex_project=vertex_project,
                 vertex_location=vertex_location,
@@ -156,6 +202,13 @@ class _VertexClient:
         message, normalized = normalize_error(err_msg, body, response.status_code)
         return super()._make_status_error(message, body=normalized, response=response)  # type: ignore[misc]
 
+    def _process_response_data(self, *, data: object, cast_to: Any, response: Any) -> Any:
+        # Every JSON body and every streamed chunk passes here before the SDK builds its models, so
+        # create, stream=True, .stream(), .parse() and raw responses all get the repaired data.
+        return super()._process_response_data(  # type: ignore[misc]
+            data=normalize_response(data, response), cast_to=cast_to, response=response
+        )
+
 
 class OpenAI(_VertexClient, openai.OpenAI):
     """``openai.OpenAI`` for Gemini on Vertex AI; accepts every openai argument plus the Vertex ones."""
@@ -172,7 +225,7 @@ class AsyncOpenAI(_VertexClient, openai.AsyncOpenAI):
     """``openai.AsyncOpenAI`` for Gemini on Vertex AI; ``token_provider`` may be an async callable."""
 
     async def _prepare_options(self, options: Any) -> Any:
-        return self._vertex.prepare_options(await super()._prepare_options(options))
+        return await self._vertex.aprepare_options(await super()._prepare_options(options))
 
     async def _prepare_request(self, request: Any) -> None:
         await super()._prepare_request(request)

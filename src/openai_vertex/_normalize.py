@@ -2,14 +2,32 @@
 
 Errors: Vertex answers ``[{"error": {"code", "message", "status"}}]`` (a list) where OpenAI answers
 ``{"error": {"message", "type", "code", "param"}}``; the SDK then leaves ``e.code``/``e.type`` empty.
+
+Bodies: `normalize_response` sees every chat-completions JSON body and every streamed chunk before
+the SDK builds its models (the client calls it from ``_process_response_data``). It fills a missing
+``message`` and ``completion_tokens``, says "tool_calls" when there are tool calls, moves tagged
+thoughts into ``reasoning_content``, writes thought signatures into tool-call ids, and hands chunks
+to the stream's `StreamState`. Input dicts are never modified: the SDK may still hold them.
 """
 
 from __future__ import annotations
 
+import json
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["normalize_error"]
+import openai
+
+from ._stream import StreamState, fill_usage
+from ._translate.signatures import with_signature_in_id
+from ._translate.thoughts import split_thoughts, thought_marker
+
+__all__ = ["normalize_completion", "normalize_error", "normalize_response", "request_marker"]
+
+_CHAT_SUFFIX = b"/chat/completions"
+# One state per stream, keyed by the SDK's response object and dropped with it.
+_streams: weakref.WeakKeyDictionary[Any, StreamState] = weakref.WeakKeyDictionary()
 
 _OPENAI_TYPES = {
     400: "invalid_request_error",
@@ -62,3 +80,128 @@ def _google_error(body: object) -> Mapping[str, Any] | None:
         if isinstance(error, Mapping) and ("status" in error or "type" not in error):
             return error
     return None
+
+
+def normalize_response(data: object, response: Any) -> object:
+    """``data`` as OpenAI would have sent it; anything but a chat-completions body passes as is.
+
+    Runs for every body the SDK parses, so the common case (a plain reply) is kept to a few lookups;
+    JSON gives plain dicts and lists, hence ``isinstance(…, dict)`` rather than the slower ABC check.
+    """
+    try:
+        path = response.request.url.raw_path  # bytes, cheaper than the decoded .path
+    except Exception:  # no request attached: not a response the SDK got from Vertex
+        return data
+    if not (path.endswith(_CHAT_SUFFIX) or _CHAT_SUFFIX + b"?" in path):
+        return data
+    if isinstance(data, dict):
+        if _is_chunk(data):
+            state = _streams.get(response)
+            if state is None:
+                state = _streams[response] = StreamState(request_marker(response))
+            return state.chunk(data)
+        return normalize_completion(data, response)
+    if isinstance(data, list):
+        _raise_list_error(data, response)
+    return data
+
+
+def _is_chunk(data: Mapping[str, Any]) -> bool:
+    kind = data.get("object")
+    if kind == "chat.completion.chunk":
+        return True
+    if kind == "chat.completion":
+        return False
+    choices = data.get("choices")
+    return (
+        isinstance(choices, list)
+        and bool(choices)
+        and isinstance(choices[0], Mapping)
+        and "delta" in choices[0]
+    )
+
+
+def _raise_list_error(data: list[Any], response: Any) -> None:
+    """A Google error list inside a 200 (a stream that fails after it started): raise like the SDK does
+    for an in-stream ``{"error": …}``, with the error normalized."""
+    google = _google_error(data)
+    if google is None:
+        return
+    code = google.get("code")
+    _, normalized = normalize_error("", data, code if isinstance(code, int) else 500)
+    error = normalized["error"] if isinstance(normalized, Mapping) else {}
+    message = error.get("message") or "An error occurred during streaming"
+    raise openai.APIError(message, response.request, body=error)
+
+
+def request_marker(response: Any) -> str | None:
+    """The ``thought_tag_marker`` the request asked for; the body is parsed only if it names one."""
+    try:
+        body = response.request.content
+    except Exception:  # a streamed request body cannot be read back; chat bodies are plain bytes
+        return None
+    if not isinstance(body, (bytes, bytearray)) or b'"thought_tag_marker"' not in body:
+        return None
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    return thought_marker(parsed) if isinstance(parsed, Mapping) else None
+
+
+def normalize_completion(data: Mapping[str, Any], response: Any = None) -> Mapping[str, Any]:
+    """A non-streamed completion, repaired; ``data`` itself when nothing needed it (the common case)."""
+    choices = data.get("choices")
+    fixed_choices: list[Any] | None = None
+    if isinstance(choices, list):
+        for i, choice in enumerate(choices):
+            fixed = _fix_choice(choice, response) if isinstance(choice, dict) else choice
+            if fixed is not choice:
+                if fixed_choices is None:
+                    fixed_choices = list(choices)
+                fixed_choices[i] = fixed
+    usage = data.get("usage")
+    fixed_usage = fill_usage(usage)
+    if fixed_choices is None and fixed_usage is usage:
+        return data
+    out = dict(data)
+    if fixed_choices is not None:
+        out["choices"] = fixed_choices
+    if "usage" in data:
+        out["usage"] = fixed_usage
+    return out
+
+
+def _fix_choice(choice: dict[str, Any], response: Any) -> Mapping[str, Any]:
+    message = choice.get("message")
+    if isinstance(message, dict):
+        content = message.get("content")
+        if not message.get("tool_calls") and not (isinstance(content, str) and "<" in content):
+            return choice  # a plain reply: nothing to do
+        fixed = _fix_message(message, response)
+        if choice.get("finish_reason") == "stop" and fixed.get("tool_calls"):
+            return {**choice, "message": fixed, "finish_reason": "tool_calls"}
+        return choice if fixed is message else {**choice, "message": fixed}
+    if message is None:  # e.g. thinking used up max_tokens (agentgateway #1464), or a safety block
+        return {**choice, "message": {"role": "assistant", "content": None}}
+    return choice
+
+
+def _fix_message(message: Mapping[str, Any], response: Any) -> Mapping[str, Any]:
+    out: dict[str, Any] | None = None
+    calls = message.get("tool_calls")
+    if isinstance(calls, list) and calls:
+        encoded = [with_signature_in_id(c) for c in calls]
+        if any(new is not old for new, old in zip(encoded, calls, strict=True)):
+            out = {**message, "tool_calls": encoded}
+    content = message.get("content")
+    if isinstance(content, str) and "<" in content:
+        marker = request_marker(response)
+        if marker is not None and f"<{marker}>" in content:
+            text, reasoning = split_thoughts(content, marker)
+            out = dict(message) if out is None else out
+            # Only thoughts (e.g. before tool calls): null, as OpenAI sends, and as Vertex accepts back.
+            out["content"] = text if text.strip() else None
+            earlier = message.get("reasoning_content")
+            out["reasoning_content"] = (earlier if isinstance(earlier, str) else "") + reasoning
+    return message if out is None else out

@@ -17,7 +17,14 @@ from urllib.parse import urlsplit
 
 from .exceptions import ConfigurationError
 
-__all__ = ["ADC_PROJECT_PLACEHOLDER", "Origin", "Settings", "parse_model_aliases", "resolve_settings"]
+__all__ = [
+    "ADC_PROJECT_PLACEHOLDER",
+    "Origin",
+    "Settings",
+    "parse_model_aliases",
+    "resolve_settings",
+    "setting_sources",
+]
 
 UnsupportedParams = Literal["warn", "drop", "error"]
 ImageUrls = Literal["auto", "inline", "passthrough"]
@@ -41,7 +48,7 @@ class Settings:
     base_url: str
     origin: Origin
     project: str | None  # None: taken from ADC on the first request
-    location: str | None
+    location: str
     api_version: str
     model_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     unsupported_params: UnsupportedParams = "warn"
@@ -115,6 +122,36 @@ def resolve_settings(
         unsupported_params=cast(UnsupportedParams, unsupported),
         image_urls=cast(ImageUrls, images),
     )
+
+
+def setting_sources(
+    *,
+    vertex_project: str | None = None,
+    vertex_location: str | None = None,
+    api_version: str | None = None,
+    base_url: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Where :func:`resolve_settings` takes each setting from, with the same precedence.
+
+    Each value is ``"argument"``, the environment variable's name, ``"default"``, or ``"ADC"``
+    (project: filled in from Application Default Credentials). For ``openai-vertex doctor``.
+    """
+    env = os.environ if environ is None else environ
+
+    def source(value: object, var: str, fallback: str) -> str:
+        # Empty variables count as unset, as in resolve_settings.
+        return "argument" if value is not None else var if env.get(var) else fallback
+
+    return {
+        "project": source(vertex_project, "GOOGLE_CLOUD_PROJECT", "ADC"),
+        "location": source(vertex_location, "GOOGLE_CLOUD_LOCATION", "default"),
+        "api_version": source(api_version, "OPENAI_VERTEX_API_VERSION", "default"),
+        "base_url": source(base_url, "OPENAI_VERTEX_BASE_URL", "default"),
+        "model_aliases": source(None, "OPENAI_VERTEX_MODEL_ALIASES", "default"),
+        "unsupported_params": source(None, "OPENAI_VERTEX_UNSUPPORTED_PARAMS", "default"),
+        "image_urls": source(None, "OPENAI_VERTEX_IMAGE_URLS", "default"),
+    }
 
 
 def vertex_base_url(project: str, location: str, api_version: str) -> str:

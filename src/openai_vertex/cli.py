@@ -16,7 +16,7 @@ from collections.abc import Sequence
 __all__ = ["build_parser", "main"]
 
 # One module per command, in the order `--help` lists them.
-_COMMANDS = ("_cmd_demo",)
+_COMMANDS = ("_cmd_demo", "_cmd_doctor", "_cmd_chat", "_cmd_run", "_cmd_translate")
 
 
 def build_parser() -> argparse.ArgumentParser:

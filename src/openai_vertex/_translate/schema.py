@@ -86,6 +86,12 @@ _KEEP: dict[str, frozenset[str]] = {
     "array": frozenset({*_ANNOTATIONS, "minItems", "maxItems"}),
     "object": frozenset({*_ANNOTATIONS, "minProperties", "maxProperties"}),
 }
+# Scalar nodes whose keywords `finish` all keeps unchanged (no format, no enum): a fast path.
+_PASSED = {t: _KEEP[t] | {"type", "nullable"} for t in ("string", "integer", "number", "boolean")}
+# Leaves whose string keywords `_simple` copies unchanged (``{"type": "string", "description": ..}``).
+_PLAIN = frozenset({"type", "title", "description", "pattern", "format"})
+_TYPE_SET = frozenset(_TYPES)
+_EMPTY: Node = {}  # shared, so never mutated
 _FORMATS = {"string": ("date-time",), "integer": ("int32", "int64"), "number": ("float", "double")}
 # Keywords that give away the type of an untyped node (a node with properties is an object).
 _GUESS = (
@@ -166,14 +172,19 @@ class _Converter:
     # ---- first pass: JSON Schema -> partial node ------------------------------------------------
 
     def node(self, s: Any, path: str) -> Node:
-        if s is True:
-            return {}
-        if s.__class__ is not dict and not isinstance(s, Mapping):
-            what = "false (nothing is valid)" if s is False else type(s).__name__
-            raise TranslationError(f"{path}: expected a JSON Schema object, got {what}; remove or rewrite it")
+        if s.__class__ is not dict:
+            if s is True:
+                return {}
+            if not isinstance(s, Mapping):
+                what = "false (nothing is valid)" if s is False else type(s).__name__
+                raise TranslationError(
+                    f"{path}: expected a JSON Schema object, got {what}; remove or rewrite it"
+                )
         self.count += 1
         if self.depth >= _MAX_DEPTH or self.count > _MAX_NODES:
             raise TranslationError(f"{path}: the schema is too deep or too large (after inlining $ref)")
+        if s.keys() <= _PLAIN and _is_plain(s):
+            return dict(s)  # what `_simple` makes of it, minus the keyword-by-keyword dispatch
         self.depth += 1
         try:
             if "$ref" in s:
@@ -184,7 +195,7 @@ class _Converter:
                 return self._union(s, path)
             t = s.get("type")
             if isinstance(t, (list, tuple)) or (t is None and ("enum" in s or "const" in s)):
-                return self.node(self._split_types(s, path), path)
+                return self._nullable_type(s) or self.node(self._split_types(s, path), path)
             return self._simple(s, path)
         finally:
             self.depth -= 1
@@ -242,9 +253,11 @@ class _Converter:
             raise TranslationError(f"{path}: both 'anyOf' and 'oneOf' are set; merge them into one 'anyOf'")
         key = "anyOf" if "anyOf" in s else "oneOf"
         rest = {k: v for k, v in s.items() if k != key}
-        base = self.node(rest, path) if rest else {}
-        ann = {k: base[k] for k in _ANNOTATIONS if k in base}
-        cons = {k: v for k, v in base.items() if k not in ann and k != "nullable"}
+        base = ann = cons = _EMPTY  # the common bare union: nothing beside anyOf
+        if rest:
+            base = self.node(rest, path)
+            ann = {k: base[k] for k in _ANNOTATIONS if k in base}
+            cons = {k: v for k, v in base.items() if k not in ann and k != "nullable"}
         nullable = False
         parts: list[Node] = []
         for i, member in enumerate(_nonempty_list(s[key], f"{path}.{key}")):
@@ -273,6 +286,22 @@ class _Converter:
         if nullable:
             out["nullable"] = True
         return out
+
+    def _nullable_type(self, s: Mapping[str, Any]) -> Node | None:
+        """``{"type": [X, "null"]}`` alone: what the ``anyOf`` route below makes of it, without the detour.
+
+        That route counts three more nodes (the union, its members) one and two levels deeper.
+        """
+        t = s.get("type") if len(s) == 1 else None
+        if not isinstance(t, (list, tuple)) or len(t) != 2 or "null" not in t:
+            return None
+        if self.depth + 1 >= _MAX_DEPTH or self.count + 3 > _MAX_NODES:
+            return None
+        other = t[1] if t[0] == "null" else t[0]
+        if other.__class__ is not str or other not in _TYPE_SET or other == "null":
+            return None
+        self.count += 3
+        return {"type": other, "nullable": True}
 
     def _split_types(self, s: Mapping[str, Any], path: str) -> dict[str, Any]:
         """``type: [a, b]`` (or an untyped enum/const) -> ``anyOf`` of single-type members."""
@@ -440,9 +469,14 @@ class _Converter:
         self.count += 1  # shared $ref targets are expanded here, so the size limit applies again
         if self.count > _MAX_NODES:
             raise TranslationError(f"{path}: the schema is too large after inlining $ref")
+        t = n.get("type")
+        passed = _PASSED.get(t)
+        if passed is not None and n.keys() <= passed and n.get("nullable", True) is True:
+            # Every keyword is kept as it is: the general path below would only reorder type first.
+            return {"type": t, "nullable": True, **n} if "nullable" in n else {"type": t, **n}
         if "anyOf" in n:
             return self._finish_union(n, path)
-        t = n.get("type") or self._guess_type(n, path, root)
+        t = t or self._guess_type(n, path, root)
         if t == "null":
             self.note(
                 f"approximated the null-only schema at {path} as a nullable object: Vertex has no null type"
@@ -543,6 +577,14 @@ class _Converter:
 
 
 # ---- helpers -------------------------------------------------------------------------------------
+
+
+def _is_plain(s: Mapping[str, Any]) -> bool:
+    """Keys in ``_PLAIN`` only: are the values exact strings, and the type a lowercase type name?"""
+    for k, v in s.items():
+        if v.__class__ is not str or (k == "type" and v not in _TYPE_SET):
+            return False
+    return True
 
 
 def _invalid(path: str, k: str, what: str) -> Any:
