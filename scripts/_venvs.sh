@@ -1,15 +1,16 @@
 # Shared by scripts/test and scripts/bench: uv in .venvs/tools, and one venv per openai line.
 # shellcheck shell=bash
 PYTHON=${PYTHON:-python3}
-# name|requirement|extras: the oldest supported 1.x, then the newest 1.x, 2.x and 3.x. The framework
-# tests (langchain, instructor, pydantic-ai, openai-agents, OpenTelemetry) run on 3.x, which all of
-# those frameworks support; elsewhere they skip.
+# name|requirement|extras: the oldest supported 1.x, then the newest 1.x, 2.x and 3.x.
 OPENAI_LINES=(
   "openai-1.83|openai==1.83.0|test"
   "openai-1|openai>=1.83,<2|test"
   "openai-2|openai>=2,<3|test"
-  "openai-3|openai>=3,<4|test,frameworks"
+  "openai-3|openai>=3,<4|test"
 )
+# The framework tests (langchain, instructor, pydantic-ai, openai-agents, OpenTelemetry) get a venv of
+# their own: the frameworks cap openai below its newest 3.x, which the lines above must test.
+FRAMEWORKS_LINE="frameworks|openai>=3,<4|test,frameworks"
 
 tools=.venvs/tools
 if [ ! -x "$tools/bin/uv" ]; then

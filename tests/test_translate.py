@@ -341,9 +341,13 @@ CASES = [
     ),
     # -- extra_body -----------------------------------------------------------------------------------
     Case(
-        "extra_body natural form -> wire form",
+        "extra_body natural form -> wire form (thought summaries asked for are tagged)",
         request(),
-        {"extra_body": {"google": {"thinking_config": {"include_thoughts": True}}}},
+        {
+            "extra_body": {
+                "google": {"thinking_config": {"include_thoughts": True}, "thought_tag_marker": "thought"}
+            }
+        },
         absent=("google",),
         extra={"google": {"thinking_config": {"include_thoughts": True}}},
     ),
@@ -534,3 +538,9 @@ def test_unchanged_parts_of_the_body_are_shared_not_copied() -> None:
     assert result.body is not body
     assert result.body["messages"] is body["messages"]
     assert result.notes == ()
+
+
+def test_reasoning_content_sent_back_on_an_assistant_message_is_dropped() -> None:
+    answer = {"role": "assistant", "content": "because", "reasoning_content": "thinking..."}
+    sent = run(request(user("why?"), answer, user("and?"))).body
+    assert sent["messages"][1] == {"role": "assistant", "content": "because"}

@@ -97,6 +97,10 @@ def _message(message: Any, i: int, ctx: Context, details: _Details) -> Any:
             changes["content"] = content = parts
     if role == "assistant":
         _assistant(message, content, i, changes)
+        if "reasoning_content" in message:
+            # Our own response field, echoed back by clients that append the returned message:
+            # Vertex takes no such input (and strips earlier turns' thoughts anyway).
+            return {k: v for k, v in {**message, **changes}.items() if k != "reasoning_content"}
     return {**message, **changes} if changes else message
 
 
