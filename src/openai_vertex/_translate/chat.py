@@ -11,6 +11,7 @@ functions/function_call, response_format); ``messages.py`` and ``params.py`` do 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from ..exceptions import TranslationError
 from .messages import translate_messages
 from .model import vertex_model
 from .params import HANDLED, Context, merge_extra, translate_params
-from .schema import convert_schema
+from .schema import content_key, convert_schema, memoized
 from .signatures import restore_signatures
 from .thoughts import with_thought_marker
 
@@ -30,6 +31,7 @@ _TOOLING = frozenset({"tools", "tool_choice", "functions", "function_call", "par
 _ALL = HANDLED | _TOOLING | {"response_format"}
 # tool_choice strings Vertex documents; "validated" is Google's mode that enforces the schema.
 _MODES = ("none", "auto", "required", "validated")
+_IMMUTABLE = (str, int, float, bool, type(None))
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def translate_chat_body(
     messages = out.get("messages")
     if messages is not None:
         new = translate_messages(messages, ctx)
-        if isinstance(new, Sequence) and not isinstance(new, str):
+        if isinstance(new, list) or (isinstance(new, Sequence) and not isinstance(new, str)):
             new = restore_signatures(new)  # Gemini 3 thought signatures carried in tool-call ids
         if new is not messages:
             out["messages"] = new
@@ -80,7 +82,8 @@ def _tools(out: dict[str, Any], ctx: Context) -> None:
         if allowed is not None:
             raise TranslationError(f"tool_choice names {allowed[0]!r}, but the request has no tools")
         return
-    if not isinstance(tools, Sequence) or isinstance(tools, (str, bytes)):
+    # `isinstance(x, list)`/`(x, dict)` first, here and below: ABC checks are slow on the hot path.
+    if not isinstance(tools, list) and (not isinstance(tools, Sequence) or isinstance(tools, (str, bytes))):
         raise TranslationError(f"{label} must be a list of tools")
     indexed = list(enumerate(tools))
     if allowed is not None:
@@ -88,8 +91,9 @@ def _tools(out: dict[str, Any], ctx: Context) -> None:
         # plus a tools list cut down to those functions, which is what the model may then call.
         indexed = _narrow(indexed, allowed, label)
         out["tool_choice"] = mode
-    converted = [_tool(tool, f"{label}[{i}]", label == "functions", ctx) for i, tool in indexed]
+    converted, notes = _converted_tools(tools, allowed, indexed, label)
     out["tools"] = converted
+    ctx.notes.extend(notes)
     if parallel is False and len(converted) > 1:
         ctx.unsupported_param("parallel_tool_calls")
 
@@ -178,8 +182,29 @@ def _name(tool: Any) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def _tool(tool: Any, where: str, legacy: bool, ctx: Context) -> dict[str, Any]:
-    if not isinstance(tool, Mapping):
+def _converted_tools(
+    tools: Sequence[Any], allowed: list[str] | None, indexed: list[tuple[int, Any]], label: str
+) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """``indexed`` converted, with their schema notes: memoized as a whole, by what determines them."""
+    try:
+        key = ("tools", label, None if allowed is None else tuple(allowed), content_key(tools))
+    except (ValueError, RecursionError):  # not plain data (a Mapping that is not a dict, ...)
+        return _convert_tools(indexed, label, whole=False)
+    tools, notes = memoized(key, lambda: _convert_tools(indexed, label, whole=True))
+    return list(tools), notes  # a list of our own: the caller may not append to the memo
+
+
+def _convert_tools(
+    indexed: list[tuple[int, Any]], label: str, whole: bool
+) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """``whole``: the result is memoized as a whole (not each schema), so it must own its values."""
+    notes: list[str] = []
+    tools = [_tool(tool, f"{label}[{i}]", label == "functions", notes, whole) for i, tool in indexed]
+    return tools, tuple(notes)
+
+
+def _tool(tool: Any, where: str, legacy: bool, notes: list[str], whole: bool) -> dict[str, Any]:
+    if not isinstance(tool, dict) and not isinstance(tool, Mapping):
         raise TranslationError(f"{where} must be an object")
     if legacy:
         fn: Any = tool
@@ -192,15 +217,20 @@ def _tool(tool: Any, where: str, legacy: bool, ctx: Context) -> dict[str, Any]:
             )
         fn = tool.get("function")
         where += ".function"
-        if not isinstance(fn, Mapping):
+        if not isinstance(fn, dict) and not isinstance(fn, Mapping):
             raise TranslationError(f"{where} must be an object with a 'name'")
     # `strict` is not a Vertex field; tool_choice='validated' is Vertex's way to enforce the schema.
-    new_fn = {k: v for k, v in fn.items() if k != "strict"}
+    new_fn = dict(fn) if fn.__class__ is dict else {k: v for k, v in fn.items()}
+    new_fn.pop("strict", None)
+    if whole:  # a memoized tool shares no mutable value with the caller's request
+        for k, v in new_fn.items():
+            if not isinstance(v, _IMMUTABLE) and k != "parameters":
+                new_fn[k] = copy.deepcopy(v)
     params = fn.get("parameters")
     if params is not None:
-        converted = convert_schema(params, response=False, where=f"{where}.parameters")
+        converted = convert_schema(params, response=False, where=f"{where}.parameters", memo=not whole)
         new_fn["parameters"] = converted.schema
-        ctx.notes.extend(converted.notes)
+        notes.extend(converted.notes)
     return {"type": "function", "function": new_fn}
 
 
@@ -209,12 +239,12 @@ def _tool(tool: Any, where: str, legacy: bool, ctx: Context) -> dict[str, Any]:
 
 def _response_format(out: dict[str, Any], ctx: Context) -> None:
     fmt = out["response_format"]
-    kind = fmt.get("type") if isinstance(fmt, Mapping) else None
+    kind = fmt.get("type") if isinstance(fmt, (dict, Mapping)) else None
     if fmt is None or kind in ("text", "json_object"):
         return  # Vertex maps these to text/plain and application/json itself
     if kind == "json_schema":
         spec = fmt.get("json_schema")
-        if not isinstance(spec, Mapping):
+        if not isinstance(spec, dict) and not isinstance(spec, Mapping):
             raise TranslationError("response_format json_schema needs a 'json_schema' object with a 'schema'")
         # `strict` dropped without a note: Vertex always constrains decoding to the response schema.
         new_spec = {k: v for k, v in spec.items() if k != "strict"}

@@ -5,7 +5,8 @@ Two passes.  ``_Converter.node`` reads JSON Schema into a *partial* node that al
 ``enum``, dropped constraints noted.  ``_Converter.finish`` then shapes each node for Vertex: a type
 everywhere, enums as strings, only the keywords of that type, annotations moved into ``anyOf``
 members, ``propertyOrdering`` for response schemas.  Merging needs un-guessed nodes (an untyped
-``{"description": ..}`` must not become an object before it is merged into a string), hence two passes.
+``{"description": ..}`` must not become an object before it is merged into a string), hence two passes;
+``_Converter.final`` does both in one walk for the common nodes, which no merge reaches.
 
 Choices (facts in shared/research/vertex_compat.md 1.2, 1.6, 1.8, 3.1-3.3):
 - recursive ``$ref``: an error; the endpoint documents "fully recursive schemas are not supported".
@@ -23,14 +24,17 @@ Choices (facts in shared/research/vertex_compat.md 1.2, 1.6, 1.8, 3.1-3.3):
 from __future__ import annotations
 
 import copy
+import io
 import json
 import marshal
 import math
+import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from itertools import filterfalse
+from typing import Any, TypeVar, cast
 from urllib.parse import unquote
 
 from openai_vertex.exceptions import TranslationError
@@ -86,13 +90,23 @@ _KEEP: dict[str, frozenset[str]] = {
     "array": frozenset({*_ANNOTATIONS, "minItems", "maxItems"}),
     "object": frozenset({*_ANNOTATIONS, "minProperties", "maxProperties"}),
 }
-# Scalar nodes whose keywords `finish` all keeps unchanged (no format, no enum): a fast path.
-_PASSED = {t: _KEEP[t] | {"type", "nullable"} for t in ("string", "integer", "number", "boolean")}
-# Leaves whose string keywords `_simple` copies unchanged (``{"type": "string", "description": ..}``).
-_PLAIN = frozenset({"type", "title", "description", "pattern", "format"})
-_TYPE_SET = frozenset(_TYPES)
-_EMPTY: Node = {}  # shared, so never mutated
 _FORMATS = {"string": ("date-time",), "integer": ("int32", "int64"), "number": ("float", "double")}
+# What `final` converts in one walk, by type: keywords kept as they are, and those it handles itself.
+_ONE_WALK = {
+    t: _KEEP[t] | {"type", "nullable"} | more
+    for t, more in (
+        *((t, set()) for t in ("integer", "number", "boolean")),
+        ("string", {"enum"}),
+        ("array", {"items"}),
+        ("object", {"properties", "required", "additionalProperties", "propertyOrdering"}),
+    )
+}
+_KNOWN = frozenset(_KIND) | {"$ref", "allOf", "anyOf", "oneOf"}  # any other keyword is an annotation
+_SCALARS = ("string", "integer", "number", "boolean")
+_TEXT_LEAF, _TEXT_TYPES = frozenset({"type", "title", "description"}), (*_SCALARS, "object")
+_NULL, _OPTIONAL = {"type": "null"}, frozenset({"anyOf", *_ANNOTATIONS})
+_TYPE_SET = frozenset(_TYPES)
+_is_str = str.__instancecheck__  # isinstance(x, str), for map() and filter()
 # Keywords that give away the type of an untyped node (a node with properties is an object).
 _GUESS = (
     ("object", ("properties", "required", "additionalProperties", "minProperties", "maxProperties")),
@@ -113,41 +127,102 @@ class ConvertedSchema:
     notes: tuple[str, ...]
 
 
-_cache: OrderedDict[tuple[object, bool, str], ConvertedSchema] = OrderedDict()
+# The memo of converted schemas, which chat.py shares for whole tool lists; keyed by content.
+_cache: OrderedDict[tuple[object, ...], Any] = OrderedDict()
 _cache_lock = threading.Lock()
+_T = TypeVar("_T")
 
 
-def convert_schema(schema: Mapping[str, Any], *, response: bool, where: str = "schema") -> ConvertedSchema:
+def convert_schema(
+    schema: Mapping[str, Any], *, response: bool, where: str = "schema", memo: bool = True
+) -> ConvertedSchema:
     """Convert JSON Schema for Vertex; raise TranslationError for what cannot be expressed.
 
-    Memoized by content, key order included (it becomes ``propertyOrdering``).  marshal format 2 is
-    a faithful, order-keeping encoding without back-references, and 3x faster than ``json.dumps``.
+    Memoized by content, key order included (it becomes ``propertyOrdering``); ``memo=False`` is for
+    callers that memoize a larger whole by its content (chat.py: whole tool lists).
     """
+    if not memo:
+        return _convert(schema, response, where)
+    return memoized((_key(schema, where), response, where), lambda: _convert(schema, response, where))
+
+
+def _key(schema: object, where: str) -> object:
+    """``content_key``, else marshal format 2 (deep schemas; it never starts like a pickle), else JSON."""
     try:
-        content: object = marshal.dumps(cast(Any, schema), 2)
-    except ValueError:  # a Mapping that is not a dict, a str subclass, a very deep schema...
-        try:
-            content = json.dumps(schema, default=_jsonable)
-        except (TypeError, ValueError, RecursionError) as exc:
-            raise TranslationError(
-                f"{where}: the schema must be plain, not too deep JSON data ({exc})"
-            ) from None
-    key = (content, response, where)
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit is not None:
-            _cache.move_to_end(key)
-            return hit
+        return content_key(schema)
+    except (ValueError, RecursionError):  # a Mapping that is not a dict, a str subclass, a deep schema
+        pass
+    try:
+        return marshal.dumps(cast(Any, schema), 2)
+    except ValueError:
+        pass
+    try:
+        return json.dumps(schema, default=_jsonable)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise TranslationError(f"{where}: the schema must be plain, not too deep JSON data ({exc})") from None
+
+
+def _convert(schema: Mapping[str, Any], response: bool, where: str) -> ConvertedSchema:
     if not isinstance(schema, Mapping):
         raise TranslationError(f"{where}: expected a JSON Schema object, got {type(schema).__name__}")
     conv = _Converter(schema, response)
-    out = conv.finish(conv.node(schema, where), where, root=True)
-    result = ConvertedSchema(out, tuple(dict.fromkeys(conv.notes)))
+    try:
+        out = conv.final(schema, where, root=True)
+    except Exception:  # the one walk may fail at another node than the two passes: redo those
+        conv = _Converter(schema, response)
+        out = conv.finish(conv.node(schema, where), where, root=True)
+    return ConvertedSchema(out, tuple(dict.fromkeys(conv.notes + conv.late)))
+
+
+def memoized(key: tuple[object, ...], make: Callable[[], _T]) -> _T:
+    """``make()``, remembered in the bounded LRU memo under ``key``, which must determine it."""
     with _cache_lock:
-        _cache[key] = result
+        hit: _T | None = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
+    value = make()
+    with _cache_lock:
+        _cache[key] = value
         if len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
-    return result
+    return value
+
+
+def content_key(value: object) -> bytes:
+    """A faithful encoding of plain data (exact dict, list, str, int, float, bool, None...): a memo key.
+
+    Equal bytes mean equal content, key order and 1/1.0/True included.  Pickle without its memo
+    (``fast``) writes shared objects in full, so equal content also makes equal bytes, and it is
+    20% cheaper than marshal format 2.  Raises ValueError (other types, cycles) or RecursionError.
+    """
+    with _pickle_lock:  # one pickler, reused: making one costs as much as encoding a small schema
+        _pickled.seek(0)
+        _pickled.truncate()
+        try:
+            _pickler.dump(value)
+        except BaseException:
+            _new_pickler()  # whatever state the failure left it in
+            raise
+        return _pickled.getvalue()
+
+
+class _ExactPickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:  # reached by anything but exact builtin types
+        raise ValueError(f"{type(obj).__name__} is not plain data")
+
+
+def _new_pickler() -> None:
+    global _pickled, _pickler
+    _pickled = io.BytesIO()
+    _pickler = _ExactPickler(_pickled, 5)
+    _pickler.fast = True
+
+
+_pickle_lock = threading.Lock()
+_pickled: io.BytesIO
+_pickler: _ExactPickler
+_new_pickler()
 
 
 def _jsonable(value: object) -> object:
@@ -160,31 +235,31 @@ class _Converter:
     def __init__(self, root: Mapping[str, Any], response: bool) -> None:
         self.root = root
         self.response = response
-        self.notes: list[str] = []
+        self.notes: list[str] = []  # first pass
+        self.late: list[str] = []  # second pass: `final` interleaves the two
         self.active = [id(root)]  # schemas being inlined: meeting one again is a cycle
         self.inlined: dict[int, Node] = {}  # partial nodes are never mutated, so a $ref target is reused
+        self.walked: set[int] = set()  # $ref targets `final` converted in one walk
         self.targets: dict[str, Any] = {}
         self.depth = self.count = 0
 
     def note(self, text: str) -> None:
         self.notes.append(text)
 
+    def _count(self, nodes: int, path: str, deeper: int = 0) -> None:
+        self.count += nodes
+        if self.depth + deeper >= _MAX_DEPTH or self.count > _MAX_NODES:
+            raise TranslationError(f"{path}: the schema is too deep or too large (after inlining $ref)")
+
     # ---- first pass: JSON Schema -> partial node ------------------------------------------------
 
     def node(self, s: Any, path: str) -> Node:
-        if s.__class__ is not dict:
-            if s is True:
-                return {}
-            if not isinstance(s, Mapping):
-                what = "false (nothing is valid)" if s is False else type(s).__name__
-                raise TranslationError(
-                    f"{path}: expected a JSON Schema object, got {what}; remove or rewrite it"
-                )
-        self.count += 1
-        if self.depth >= _MAX_DEPTH or self.count > _MAX_NODES:
-            raise TranslationError(f"{path}: the schema is too deep or too large (after inlining $ref)")
-        if s.keys() <= _PLAIN and _is_plain(s):
-            return dict(s)  # what `_simple` makes of it, minus the keyword-by-keyword dispatch
+        if s is True:
+            return {}
+        if s.__class__ is not dict and not isinstance(s, Mapping):
+            what = "false (nothing is valid)" if s is False else type(s).__name__
+            raise TranslationError(f"{path}: expected a JSON Schema object, got {what}; remove or rewrite it")
+        self._count(1, path)
         self.depth += 1
         try:
             if "$ref" in s:
@@ -195,13 +270,33 @@ class _Converter:
                 return self._union(s, path)
             t = s.get("type")
             if isinstance(t, (list, tuple)) or (t is None and ("enum" in s or "const" in s)):
-                return self._nullable_type(s) or self.node(self._split_types(s, path), path)
+                return self.node(self._split_types(s, path), path)
             return self._simple(s, path)
         finally:
             self.depth -= 1
 
     def _ref(self, s: Mapping[str, Any], path: str) -> Node:
-        ref = s["$ref"]
+        resolved = self._inlined(self._target(s["$ref"], path), path)
+        # 2020-12 allows keywords beside $ref (pydantic puts description/default there); theirs win.
+        rest = {k: v for k, v in s.items() if k not in ("$ref", "$defs", "definitions")}
+        return self._merge(self.node(rest, path), resolved, path) if rest else resolved
+
+    def _inlined(self, target: Any, path: str) -> Node:
+        """The partial node of a ``$ref`` target: made once, noted and counted once."""
+        resolved = self.inlined.get(id(target))
+        if resolved is None:
+            count, noted = self.count, len(self.notes)
+            self.active.append(id(target))
+            try:
+                resolved = self.inlined[id(target)] = self.node(target, path)
+            finally:
+                self.active.pop()
+            if id(target) in self.walked:  # `final` made it already, noting and counting it
+                self.count = count
+                del self.notes[noted:]
+        return resolved
+
+    def _target(self, ref: Any, path: str) -> Any:
         target = self.targets.get(ref) if isinstance(ref, str) else None
         if target is None:
             target = self.targets[ref] = self._resolve(ref) if isinstance(ref, str) else None
@@ -215,16 +310,7 @@ class _Converter:
                 f"{path}: '$ref' {ref!r} is recursive, and Vertex does not accept recursive schemas; "
                 "limit the nesting (e.g. replace the inner reference with a plain object or a string)"
             )
-        resolved = self.inlined.get(id(target))
-        if resolved is None:
-            self.active.append(id(target))
-            try:
-                resolved = self.inlined[id(target)] = self.node(target, path)
-            finally:
-                self.active.pop()
-        # 2020-12 allows keywords beside $ref (pydantic puts description/default there); theirs win.
-        rest = {k: v for k, v in s.items() if k not in ("$ref", "$defs", "definitions")}
-        return self._merge(self.node(rest, path), resolved, path) if rest else resolved
+        return target
 
     def _resolve(self, ref: str) -> Any:
         """A local JSON pointer: ``#/$defs/A``, ``#/definitions/A``, ``#/properties/x``, ``#``."""
@@ -253,11 +339,9 @@ class _Converter:
             raise TranslationError(f"{path}: both 'anyOf' and 'oneOf' are set; merge them into one 'anyOf'")
         key = "anyOf" if "anyOf" in s else "oneOf"
         rest = {k: v for k, v in s.items() if k != key}
-        base = ann = cons = _EMPTY  # the common bare union: nothing beside anyOf
-        if rest:
-            base = self.node(rest, path)
-            ann = {k: base[k] for k in _ANNOTATIONS if k in base}
-            cons = {k: v for k, v in base.items() if k not in ann and k != "nullable"}
+        base = self.node(rest, path) if rest else {}
+        ann = {k: base[k] for k in _ANNOTATIONS if k in base}
+        cons = {k: v for k, v in base.items() if k not in ann and k != "nullable"}
         nullable = False
         parts: list[Node] = []
         for i, member in enumerate(_nonempty_list(s[key], f"{path}.{key}")):
@@ -287,22 +371,6 @@ class _Converter:
             out["nullable"] = True
         return out
 
-    def _nullable_type(self, s: Mapping[str, Any]) -> Node | None:
-        """``{"type": [X, "null"]}`` alone: what the ``anyOf`` route below makes of it, without the detour.
-
-        That route counts three more nodes (the union, its members) one and two levels deeper.
-        """
-        t = s.get("type") if len(s) == 1 else None
-        if not isinstance(t, (list, tuple)) or len(t) != 2 or "null" not in t:
-            return None
-        if self.depth + 1 >= _MAX_DEPTH or self.count + 3 > _MAX_NODES:
-            return None
-        other = t[1] if t[0] == "null" else t[0]
-        if other.__class__ is not str or other not in _TYPE_SET or other == "null":
-            return None
-        self.count += 3
-        return {"type": other, "nullable": True}
-
     def _split_types(self, s: Mapping[str, Any], path: str) -> dict[str, Any]:
         """``type: [a, b]`` (or an untyped enum/const) -> ``anyOf`` of single-type members."""
         values = _enum_values(s, path)
@@ -330,17 +398,12 @@ class _Converter:
             kind = _KIND.get(k)
             if kind is None:
                 continue  # an annotation Vertex does not know: dropped silently
-            if kind == _STR:
-                out[k] = v if isinstance(v, str) else _invalid(path, k, "a string")
+            if kind in (_STR, _COUNT, _NUM, _VALUE):
+                out[k] = _scalar(k, v, kind, path)
             elif kind == _TYPE:
                 out[k] = _type_name(v, path)
-            elif kind in (_COUNT, _NUM):
-                out[k] = _number(k, v, path, kind == _COUNT)
             elif kind == _NAMES:
-                ok = isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v)
-                out[k] = list(v) if ok else _invalid(path, k, "a list of property names")
-            elif kind == _VALUE:
-                out[k] = copy.deepcopy(v) if isinstance(v, (dict, list)) else v  # never alias the input
+                out[k] = list(_names(k, v, path))
             elif kind == _PROPS:
                 if not isinstance(v, Mapping):
                     _invalid(path, k, "an object that maps property names to schemas")
@@ -463,22 +526,131 @@ class _Converter:
             out["nullable"] = True
         return out
 
+    # ---- one walk: JSON Schema -> Vertex node, for the common nodes ------------------------------
+
+    def final(self, s: Any, path: str, root: bool = False) -> Node:
+        """``finish(node(s))``: in one walk for the common nodes no merge can reach (the root, and
+        the properties and items of such nodes), with half the dispatch and no partial node.
+
+        Notes and node counts come out as the two passes make them; errors may not (another node may
+        fail first), so `_convert` redoes a failed conversion in two passes.
+        """
+        if s.__class__ is not dict:
+            return self.finish(self.node(s, path), path, root)
+        t = s.get("type")
+        if t.__class__ is str:
+            if s.keys() <= _TEXT_LEAF and t in _TEXT_TYPES and all(map(_is_str, s.values())):
+                self._count(2, path)  # {"type": "string", "description": ..}: the most common node
+                return {"type": t, **s}
+            if self._fits(s, t):
+                return self._walk(s, t, path)
+        elif len(s) == 1 and ("$ref" in s or (t.__class__ in (list, tuple) and len(t) == 2 and "null" in t)):
+            return self._final_ref(s, path, root) if "$ref" in s else self._final_nullable(s, path)
+        elif "anyOf" in s and (x := self._optional(s)) is not None:
+            return self._final_optional(s, x, path)
+        return self.finish(self.node(s, path), path, root)
+
+    def _fits(self, s: dict[str, Any], t: str) -> bool:
+        handled = _ONE_WALK.get(t)
+        if handled is None or not (s.keys() <= handled or (s.keys() - handled).isdisjoint(_KNOWN)):
+            return False
+        if t == "array":
+            return s.get("items", {}).__class__ is dict  # not a tuple, not false: `_items`
+        # For a response, `additionalProperties` is converted: a schema there takes the two passes.
+        return not (
+            t == "object" and self.response and s.get("additionalProperties", True).__class__ is not bool
+        )
+
+    def _walk(self, s: dict[str, Any], t: str, path: str) -> Node:
+        self._count(2, path)  # as both passes count
+        out: Node = {"type": t, "nullable": True} if s.get("nullable") is True else {"type": t}
+        if "enum" in s:  # (strings only)
+            self._finish_enum(_enum_values(s, path) or [], False, out, path)
+        keep = _KEEP[t]
+        for k, v in s.items():
+            if k in keep:
+                out[k] = _scalar(k, v, _KIND[k], path)
+        if t == "object" or t == "array":
+            self.depth += 1
+            if t == "object":
+                self._final_object(s, out, path)
+            else:
+                out["items"] = (
+                    self.final(s["items"], f"{path}.items")
+                    if "items" in s
+                    else self.finish({}, f"{path}.items")
+                )
+            self.depth -= 1
+        return out
+
+    def _final_object(self, s: dict[str, Any], out: Node, path: str) -> None:
+        n: Node = {}  # what the first pass makes of the object keywords, with finished properties
+        for k, v in s.items():
+            if k == "properties":
+                if not isinstance(v, Mapping):
+                    _invalid(path, k, "an object that maps property names to schemas")
+                n[k] = {name: self.final(sub, f"{path}.properties.{name}") for name, sub in v.items()}
+            elif k == "required" or k == "propertyOrdering":
+                n[k] = _names(k, v, path)
+            elif k == "additionalProperties":  # (true or false for a response: `_fits`)
+                n[k] = v is not False if v is True or v is False or v == {} else {}
+        self._finish_object(n, out, path, done=True)
+
+    def _final_ref(self, s: dict[str, Any], path: str, root: bool) -> Node:
+        """A bare ``$ref``; its target in one walk when met first (`_ref` inlines partial nodes)."""
+        self._count(1, path)
+        target = self._target(s["$ref"], path)
+        self.depth += 1
+        if id(target) in self.inlined or id(target) in self.walked:
+            out = self.finish(self._inlined(target, path), path, root)
+        else:
+            self.walked.add(id(target))
+            self.active.append(id(target))
+            out = self.final(target, path, root)
+            self.active.pop()
+        self.depth -= 1
+        return out
+
+    def _final_nullable(self, s: dict[str, Any], path: str) -> Node:
+        """``{"type": [X, "null"]}``: ``{"type": X, "nullable": True}``, as `_split_types` makes it."""
+        t = s["type"]
+        x = t[1] if t[0] == "null" else t[0]
+        if x.__class__ is not str or x not in _TYPE_SET or x == "null":
+            return self.finish(self.node(s, path), path)
+        self._count(4, path, deeper=2)  # this node, the union, its two members
+        return self.finish({"type": x, "nullable": True}, path)
+
+    def _optional(self, s: dict[str, Any]) -> int | None:
+        """pydantic's Optional, ``{"anyOf": [X, {"type": "null"}]}`` and annotations, X a scalar that
+        `_walk` takes: the index of X."""
+        members = s["anyOf"]
+        if members.__class__ is not list or len(members) != 2 or not s.keys() <= _OPTIONAL:
+            return None
+        x = 0 if members[1] == _NULL else 1 if members[0] == _NULL else -1
+        m = members[x] if x >= 0 else None
+        return x if m.__class__ is dict and m.get("type") in _SCALARS and self._fits(m, m["type"]) else None
+
+    def _final_optional(self, s: dict[str, Any], x: int, path: str) -> Node:
+        # What `_union` and `finish` make of it: X's node with nullable, the annotations beside
+        # winning, and the second pass's notes at the union's path.
+        self._count(3 if len(s) > 1 else 2, path)  # the union, its null member, the annotations
+        self.depth += 1
+        out = self._walk(s["anyOf"][x], s["anyOf"][x]["type"], path)
+        self.depth -= 1
+        ann = {k: _scalar(k, s[k], _KIND[k], path) for k in _ANNOTATIONS if k in s}
+        return {"type": out["type"], "nullable": True, **out, **ann}
+
     # ---- second pass: partial node -> Vertex node -----------------------------------------------
 
     def finish(self, n: Node, path: str, root: bool = False) -> Node:
         self.count += 1  # shared $ref targets are expanded here, so the size limit applies again
         if self.count > _MAX_NODES:
             raise TranslationError(f"{path}: the schema is too large after inlining $ref")
-        t = n.get("type")
-        passed = _PASSED.get(t) if t.__class__ is str else None
-        if passed is not None and n.keys() <= passed and n.get("nullable", True) is True:
-            # Every keyword is kept as it is: the general path below would only reorder type first.
-            return {"type": t, "nullable": True, **n} if "nullable" in n else {"type": t, **n}
         if "anyOf" in n:
             return self._finish_union(n, path)
-        t = t or self._guess_type(n, path, root)
+        t = n.get("type") or self._guess_type(n, path, root)
         if t == "null":
-            self.note(
+            self.late.append(
                 f"approximated the null-only schema at {path} as a nullable object: Vertex has no null type"
             )
             n, t = {**n, "nullable": True}, "object"
@@ -488,7 +660,7 @@ class _Converter:
             if fmt in _FORMATS.get(t, ()):
                 out["format"] = fmt
             else:
-                self.note(f"dropped 'format: {fmt}' at {path}: Vertex does not accept it for type {t}")
+                self.late.append(f"dropped 'format: {fmt}' at {path}: Vertex does not accept it for type {t}")
         if "enum" in n:
             self._finish_enum(n["enum"], fmt == "enum", out, path)  # may turn a number into an integer
         keep = _KEEP[out["type"]]
@@ -498,7 +670,7 @@ class _Converter:
         if t == "array":  # Vertex needs items; a missing one means "any value" (the untyped note)
             out["items"] = self.finish(n.get("items", {}), f"{path}.items")
         elif t == "object":
-            self._finish_object(n, out, path)
+            self._finish_object(n, out, path, done=False)
         return out
 
     def _finish_union(self, n: Node, path: str) -> Node:
@@ -521,39 +693,48 @@ class _Converter:
         if fmt is not None:
             return next((t for t in ("integer", "number") if fmt in _FORMATS[t]), "string")
         if not root:  # the root of parameters or of a response schema is an object by definition
-            self.note(f"approximated the untyped schema at {path} as an object: Vertex requires a 'type'")
+            self.late.append(
+                f"approximated the untyped schema at {path} as an object: Vertex requires a 'type'"
+            )
         return "object"
 
     def _finish_enum(self, values: list[Any], format_enum: bool, out: Node, path: str) -> None:
         t = out["type"]
-        kept = [v for v in values if _has_type(v, t)]  # others can never be valid; may be unhashable
-        if t == "string":
-            kept = list(dict.fromkeys(kept))
+        if t == "string":  # others can never be valid (below as well, where they may be unhashable)
+            kept = list(dict.fromkeys(filter(_is_str, values)))
             if "" in kept:
                 kept.remove("")
-                self.note(f"dropped the empty string from 'enum' at {path}: Vertex rejects empty enum values")
+                self.late.append(
+                    f"dropped the empty string from 'enum' at {path}: Vertex rejects empty enum values"
+                )
             if kept:
                 out["enum"] = kept
                 if format_enum:
                     out["format"] = "enum"
-        elif t in ("integer", "number") and kept and all(_has_type(v, "integer") for v in kept):
+            return
+        kept = [v for v in values if _has_type(v, t)]
+        if t in ("integer", "number") and kept and all(_has_type(v, "integer") for v in kept):
             # Vertex documents integer enums as {type: INTEGER, format: enum, enum: ["101", "201"]}.
             out.update(type="integer", format="enum", enum=list(dict.fromkeys(str(int(v)) for v in kept)))
         elif not (t == "boolean" and len(set(kept)) == 2):  # [true, false] allows every boolean
-            self.note(
+            self.late.append(
                 f"dropped 'enum'/'const' at {path}: Vertex takes enum values for strings and integers only"
             )
 
-    def _finish_object(self, n: Node, out: Node, path: str) -> None:
+    def _finish_object(self, n: Node, out: Node, path: str, done: bool) -> None:
+        """``done``: the properties are finished already (`final`)."""
         props: dict[str, Node] = n.get("properties") or {}
         if props:
-            out["properties"] = {k: self.finish(v, f"{path}.properties.{k}") for k, v in props.items()}
+            out["properties"] = (
+                props if done else {k: self.finish(v, f"{path}.properties.{k}") for k, v in props.items()}
+            )
         required = list(dict.fromkeys(n.get("required") or ()))
-        unknown = [r for r in required if r not in props]
+        unknown = list(filterfalse(props.__contains__, required))
         if unknown:
-            self.note(f"dropped {unknown} from 'required' at {path}: they are not in 'properties'")
-        if len(unknown) < len(required):
-            out["required"] = [r for r in required if r in props]
+            self.late.append(f"dropped {unknown} from 'required' at {path}: they are not in 'properties'")
+            required = list(filter(props.__contains__, required))
+        if required:
+            out["required"] = required
         if self.response and props:
             order = n.get("propertyOrdering") or []
             valid = len(order) == len(props) and set(order) == set(props)
@@ -562,7 +743,7 @@ class _Converter:
         if self.response and extra is not None:
             if isinstance(extra, dict):
                 extra = self.finish(extra, f"{path}.additionalProperties")
-                self.note(
+                self.late.append(
                     f"kept the 'additionalProperties' schema at {path}, but Vertex may return an empty "
                     "object for such maps (googleapis/python-genai#2889)"
                 )
@@ -570,7 +751,7 @@ class _Converter:
         elif isinstance(extra, dict):
             # `additionalProperties: false` is dropped silently: OpenAI's strict mode puts it on every
             # object, and Gemini only fills in the declared properties anyway. A map schema is a loss.
-            self.note(
+            self.late.append(
                 f"dropped the 'additionalProperties' schema at {path}: "
                 "Vertex tool parameters do not accept it"
             )
@@ -579,9 +760,18 @@ class _Converter:
 # ---- helpers -------------------------------------------------------------------------------------
 
 
-def _is_plain(s: Mapping[str, Any]) -> bool:
-    """Keys in ``_PLAIN`` only: are the values exact strings, and the type a lowercase type name?"""
-    return all(v.__class__ is str and (k != "type" or v in _TYPE_SET) for k, v in s.items())
+def _scalar(k: str, v: Any, kind: int, path: str) -> Any:
+    """A keyword kept as its value: checked, or copied (``default``, ``example``)."""
+    if kind == _STR:
+        return v if isinstance(v, str) else _invalid(path, k, "a string")
+    if kind == _VALUE:
+        return copy.deepcopy(v) if isinstance(v, (dict, list)) else v  # never alias the input
+    return _number(k, v, path, kind == _COUNT)
+
+
+def _names(k: str, v: Any, path: str) -> Any:
+    ok = isinstance(v, (list, tuple)) and all(map(_is_str, v))
+    return v if ok else _invalid(path, k, "a list of property names")
 
 
 def _invalid(path: str, k: str, what: str) -> Any:
