@@ -21,7 +21,7 @@ from ..exceptions import TranslationError
 from .messages import translate_messages
 from .model import vertex_model
 from .params import HANDLED, Context, merge_extra, translate_params
-from .schema import content_key, convert_schema, memoized
+from .schema import content_key, convert_schema, convert_uncached, memoized
 from .signatures import restore_signatures
 from .thoughts import with_thought_marker
 
@@ -31,7 +31,7 @@ _TOOLING = frozenset({"tools", "tool_choice", "functions", "function_call", "par
 _ALL = HANDLED | _TOOLING | {"response_format"}
 # tool_choice strings Vertex documents; "validated" is Google's mode that enforces the schema.
 _MODES = ("none", "auto", "required", "validated")
-_IMMUTABLE = (str, int, float, bool, type(None))
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})  # exact types: a subclass may be mutable
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ def _convert_tools(
 
 
 def _tool(tool: Any, where: str, legacy: bool, notes: list[str], whole: bool) -> dict[str, Any]:
-    if not isinstance(tool, dict) and not isinstance(tool, Mapping):
+    if tool.__class__ is not dict and not isinstance(tool, Mapping):
         raise TranslationError(f"{where} must be an object")
     if legacy:
         fn: Any = tool
@@ -217,20 +217,24 @@ def _tool(tool: Any, where: str, legacy: bool, notes: list[str], whole: bool) ->
             )
         fn = tool.get("function")
         where += ".function"
-        if not isinstance(fn, dict) and not isinstance(fn, Mapping):
+        if fn.__class__ is not dict and not isinstance(fn, Mapping):
             raise TranslationError(f"{where} must be an object with a 'name'")
     # `strict` is not a Vertex field; tool_choice='validated' is Vertex's way to enforce the schema.
     new_fn = dict(fn) if fn.__class__ is dict else {k: v for k, v in fn.items()}
     new_fn.pop("strict", None)
     if whole:  # a memoized tool shares no mutable value with the caller's request
         for k, v in new_fn.items():
-            if not isinstance(v, _IMMUTABLE) and k != "parameters":
+            if v.__class__ not in _IMMUTABLE and k != "parameters":
                 new_fn[k] = copy.deepcopy(v)
     params = fn.get("parameters")
     if params is not None:
-        converted = convert_schema(params, response=False, where=f"{where}.parameters", memo=not whole)
-        new_fn["parameters"] = converted.schema
-        notes.extend(converted.notes)
+        where += ".parameters"
+        if whole:  # (memoized with the whole tool list)
+            new_fn["parameters"], more = convert_uncached(params, False, where)
+        else:
+            converted = convert_schema(params, response=False, where=where)
+            new_fn["parameters"], more = converted.schema, converted.notes
+        notes.extend(more)
     return {"type": "function", "function": new_fn}
 
 

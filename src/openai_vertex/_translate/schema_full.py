@@ -1,0 +1,534 @@
+"""The reference JSON Schema -> Vertex schema converter: every construct, in two passes.
+
+``_Converter.node`` reads JSON Schema into a *partial* node that already speaks Gemini: ``$ref``
+inlined, ``allOf`` merged, ``oneOf``/type arrays/``const`` turned into ``anyOf``/``nullable``/``enum``,
+dropped constraints noted.  ``_Converter.finish`` then shapes each node for Vertex: a type everywhere,
+enums as strings, only the keywords of that type, annotations moved into ``anyOf`` members,
+``propertyOrdering`` for response schemas.  Merging needs un-guessed nodes (an untyped
+``{"description": ..}`` must not become an object before it is merged into a string), hence two passes.
+``schema_fast`` gives the same result in one walk for the common schemas.
+
+Choices (facts in shared/research/vertex_compat.md 1.2, 1.6, 1.8, 3.1-3.3):
+- recursive ``$ref``: an error; the endpoint documents "fully recursive schemas are not supported".
+- integer enum/const: the documented integer enum form (`schema_rules`); other non-string enum/const
+  values are dropped with a note.
+- untyped (``{}``, pydantic ``Any``, ``items: {}``): ``{"type": "object"}`` with a note, as LiteLLM
+  does; Vertex rejects untyped nodes ("type: must be specified").
+- object without properties: ``{"type": "object"}``; Vertex rejects ``properties: {}`` ("should be
+  non-empty for OBJECT type") and LiteLLM sends this shape for parameterless tools.
+- ``additionalProperties``: dropped for tools, kept for response schemas (documented as supported).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from itertools import filterfalse
+from typing import Any
+from urllib.parse import unquote
+
+from openai_vertex.exceptions import TranslationError
+
+from .schema_rules import (
+    ANNOTATIONS,
+    COUNT,
+    EXAMPLES,
+    EXCLUSIVE,
+    EXTRA,
+    FORMATS,
+    INPUT_BY_TYPE,
+    KEEP,
+    KIND,
+    LATER,
+    LOWER,
+    NAMES,
+    NUM,
+    PROPS,
+    STR,
+    TYPE,
+    TYPED_INPUT,
+    UPPER,
+    VALUE,
+    Node,
+    approximated_exclusive,
+    dropped_format,
+    dropped_keyword,
+    dropped_required,
+    dropped_tool_map,
+    exclusive_bound,
+    invalid,
+    names,
+    number,
+    property_ordering,
+    scalar,
+    string_enum,
+    trivial,
+    type_name,
+)
+
+__all__ = ["MAX_DEPTH", "MAX_NODES", "convert_full"]
+
+MAX_DEPTH = 100  # far below Python's recursion limit (and deeper than Vertex accepts anyway)
+MAX_NODES = 50_000  # both passes; inlining $ref can blow a schema up exponentially
+# Keywords that give away the type of an untyped node (a node with properties is an object).
+_GUESS = (
+    ("object", ("properties", "required", "additionalProperties", "minProperties", "maxProperties")),
+    ("array", ("items", "minItems", "maxItems")),
+    ("string", ("minLength", "maxLength", "pattern")),
+    ("number", ("minimum", "maximum")),
+)
+
+
+def convert_full(schema: Mapping[str, Any], response: bool, where: str) -> tuple[Node, list[str]]:
+    """The converted schema and its notes (in walk order, maybe repeated)."""
+    conv = _Converter(schema, response)
+    out = conv.finish(conv.node(schema, where), where, root=True)
+    return out, conv.notes + conv.late
+
+
+class _Converter:
+    def __init__(self, root: Mapping[str, Any], response: bool) -> None:
+        self.root = root
+        self.response = response
+        self.notes: list[str] = []  # first pass
+        self.late: list[str] = []  # second pass
+        self.active = [id(root)]  # schemas being inlined: meeting one again is a cycle
+        self.inlined: dict[int, Node] = {}  # partial nodes are never mutated, so a $ref target is reused
+        self.targets: dict[str, Any] = {}
+        self.depth = self.count = 0
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def _count(self, nodes: int, path: str) -> None:
+        self.count += nodes
+        if self.depth >= MAX_DEPTH or self.count > MAX_NODES:
+            raise TranslationError(f"{path}: the schema is too deep or too large (after inlining $ref)")
+
+    # ---- first pass: JSON Schema -> partial node ------------------------------------------------
+
+    def node(self, s: Any, path: str) -> Node:
+        if s is True:
+            return {}
+        if s.__class__ is not dict and not isinstance(s, Mapping):
+            what = "false (nothing is valid)" if s is False else type(s).__name__
+            raise TranslationError(f"{path}: expected a JSON Schema object, got {what}; remove or rewrite it")
+        self._count(1, path)
+        self.depth += 1
+        try:
+            if "$ref" in s:
+                return self._ref(s, path)
+            if "allOf" in s:
+                return self._all_of(s, path)
+            if "anyOf" in s or "oneOf" in s:
+                return self._union(s, path)
+            t = s.get("type")
+            if isinstance(t, (list, tuple)) or (t is None and ("enum" in s or "const" in s)):
+                return self.node(self._split_types(s, path), path)
+            return self._simple(s, path)
+        finally:
+            self.depth -= 1
+
+    def _ref(self, s: Mapping[str, Any], path: str) -> Node:
+        resolved = self._inlined(self._target(s["$ref"], path), path)
+        # 2020-12 allows keywords beside $ref (pydantic puts description/default there); theirs win.
+        rest = {k: v for k, v in s.items() if k not in ("$ref", "$defs", "definitions")}
+        return self._merge(self.node(rest, path), resolved, path) if rest else resolved
+
+    def _inlined(self, target: Any, path: str) -> Node:
+        """The partial node of a ``$ref`` target: made once, noted and counted once."""
+        resolved = self.inlined.get(id(target))
+        if resolved is None:
+            self.active.append(id(target))
+            try:
+                resolved = self.inlined[id(target)] = self.node(target, path)
+            finally:
+                self.active.pop()
+        return resolved
+
+    def _target(self, ref: Any, path: str) -> Any:
+        target = self.targets.get(ref) if isinstance(ref, str) else None
+        if target is None:
+            target = self.targets[ref] = self._resolve(ref) if isinstance(ref, str) else None
+        if target is None:
+            raise TranslationError(
+                f"{path}: cannot resolve '$ref' {ref!r}; only local references such as '#/$defs/Name' "
+                "work: inline the schema or add it under '$defs'"
+            )
+        if id(target) in self.active:
+            raise TranslationError(
+                f"{path}: '$ref' {ref!r} is recursive, and Vertex does not accept recursive schemas; "
+                "limit the nesting (e.g. replace the inner reference with a plain object or a string)"
+            )
+        return target
+
+    def _resolve(self, ref: str) -> Any:
+        """A local JSON pointer: ``#/$defs/A``, ``#/definitions/A``, ``#/properties/x``, ``#``."""
+        if ref != "#" and not ref.startswith("#/"):
+            return None  # remote, or an $anchor
+        target: Any = self.root
+        for part in unquote(ref[2:]).split("/") if ref != "#" else ():
+            part = part.replace("~1", "/").replace("~0", "~")
+            if isinstance(target, Mapping):
+                target = target.get(part)
+            elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
+                target = target[int(part)]
+            else:
+                return None
+        return target
+
+    def _all_of(self, s: Mapping[str, Any], path: str) -> Node:
+        rest = {k: v for k, v in s.items() if k != "allOf"}
+        out = self.node(rest, path) if rest else {}
+        for i, member in enumerate(_nonempty_list(s["allOf"], f"{path}.allOf")):
+            out = self._merge(out, self.node(member, f"{path}.allOf[{i}]"), path)
+        return out
+
+    def _union(self, s: Mapping[str, Any], path: str) -> Node:
+        if "anyOf" in s and "oneOf" in s:
+            raise TranslationError(f"{path}: both 'anyOf' and 'oneOf' are set; merge them into one 'anyOf'")
+        key = "anyOf" if "anyOf" in s else "oneOf"
+        rest = {k: v for k, v in s.items() if k != key}
+        base = self.node(rest, path) if rest else {}
+        ann = {k: base[k] for k in ANNOTATIONS if k in base}
+        cons = {k: v for k, v in base.items() if k not in ann and k != "nullable"}
+        nullable = False
+        parts: list[Node] = []
+        for i, member in enumerate(_nonempty_list(s[key], f"{path}.{key}")):
+            part = self.node(member, f"{path}.{key}[{i}]")
+            if part.get("type") == "null" and "anyOf" not in part:
+                nullable = True  # anyOf [X, {"type": "null"}] -> X with nullable
+            elif "anyOf" in part and part.keys() <= {"anyOf", "nullable"}:
+                nullable |= part.get("nullable") is True
+                parts.extend(part["anyOf"])  # a nested bare union flattens
+            else:
+                parts.append(part)
+        if cons:  # keywords beside anyOf constrain every member: anyOf(A, B) & C == anyOf(A & C, B & C)
+            parts = [self._merge(p, cons, path) for p in parts]
+            nullable = nullable and "type" not in cons
+        nullable = nullable or base.get("nullable") is True
+        if not parts:
+            if not nullable:
+                raise TranslationError(f"{path}: no member of '{key}' can be satisfied")
+            return {**ann, "type": "null"}
+        if len(parts) == 1:  # hoist the only non-null member; the node's own annotations win
+            out = {**parts[0], **ann}
+        else:
+            out = {"anyOf": parts, **ann}
+            if key == "oneOf" and "discriminator" not in s:  # a discriminator keeps members exclusive
+                self.note(f"approximated 'oneOf' at {path} as 'anyOf': a value may now match several members")
+        if nullable:
+            out["nullable"] = True
+        return out
+
+    def _split_types(self, s: Mapping[str, Any], path: str) -> dict[str, Any]:
+        """``type: [a, b]`` (or an untyped enum/const) -> ``anyOf`` of single-type members."""
+        values = _enum_values(s, path)
+        if s.get("type") is None:
+            types = list(dict.fromkeys(_json_type(v) for v in values or ()))
+        else:
+            types = list(dict.fromkeys(type_name(t, path) for t in s["type"]))
+        if not types:
+            raise TranslationError(f"{path}: the 'type' list or 'enum' is empty, so nothing is valid")
+        if len(types) == 1:
+            return {**s, "type": types[0]}
+        members = []
+        for t in types:
+            member = {k: v for k, v in s.items() if k in INPUT_BY_TYPE.get(t, ())}
+            member["type"] = t
+            if values is not None and t != "null":
+                member["enum"] = [v for v in values if _has_type(v, t)]
+            members.append(member)
+        return {**{k: v for k, v in s.items() if k not in TYPED_INPUT}, "anyOf": members}
+
+    def _simple(self, s: Mapping[str, Any], path: str) -> Node:
+        out: Node = {}
+        later = False
+        for k, v in s.items():
+            kind = KIND.get(k)
+            if kind is None:
+                continue  # an annotation Vertex does not know: dropped silently
+            if kind in (STR, COUNT, NUM, VALUE):
+                out[k] = scalar(k, v, kind, path)
+            elif kind == TYPE:
+                out[k] = type_name(v, path)
+            elif kind == NAMES:
+                out[k] = list(names(k, v, path))
+            elif kind == PROPS:
+                if not isinstance(v, Mapping):
+                    invalid(path, k, "an object that maps property names to schemas")
+                out[k] = {name: self.node(sub, f"{path}.properties.{name}") for name, sub in v.items()}
+            elif kind == EXTRA:
+                if v is True or v is False or v == {}:
+                    out[k] = v is not False  # {} allows every value, like true
+                else:  # a tool drops it in `finish`: not converted, so no notes from inside it
+                    out[k] = self.node(v, f"{path}.additionalProperties") if self.response else {}
+            elif kind == LATER:
+                later = True
+            elif kind == EXAMPLES:
+                if "example" not in s and isinstance(v, list) and v:
+                    out["example"] = copy.deepcopy(v[0])  # Vertex knows OpenAPI's singular form
+            elif not trivial(k, v):
+                self.note(dropped_keyword(k, path))
+        if later:
+            self._later(s, out, path)
+        return out
+
+    def _later(self, s: Mapping[str, Any], out: Node, path: str) -> None:
+        """The keywords that need the node's type: nullable, enum/const, items, exclusive bounds."""
+        if s.get("nullable") is True:
+            out["nullable"] = True
+        values = _enum_values(s, path)
+        if values is not None:
+            if s.get("format") == "enum" and out.get("type") in ("integer", "number"):  # our own output
+                values = [int(v) if isinstance(v, str) and _is_int_text(v) else v for v in values]
+            out["enum"] = values  # raw JSON values; `finish` turns them into strings by type
+        if "items" in s or "prefixItems" in s:
+            self._items(s, out, path)
+        for key, bound, lower in EXCLUSIVE:
+            if key in s:
+                self._exclusive(key, s[key], bound, lower, out, path)
+
+    def _items(self, s: Mapping[str, Any], out: Node, path: str) -> None:
+        items = s.get("items")
+        prefix, rest = (
+            (items, s.get("additionalItems")) if isinstance(items, list) else (s.get("prefixItems"), items)
+        )
+        if prefix:  # a tuple: Vertex has no positional items, so any member is accepted anywhere
+            members = [
+                *_nonempty_list(prefix, f"{path}.prefixItems"),
+                *([] if rest in (None, False) else [rest]),
+            ]
+            self.note(f"approximated tuple 'prefixItems' at {path} as 'items' accepting any of its members")
+            out["items"] = self.node({"anyOf": members}, f"{path}.items")
+        elif rest is False:
+            raise TranslationError(
+                f"{path}.items: false (no items allowed) cannot be expressed; use maxItems: 0"
+            )
+        elif rest is not None:
+            out["items"] = self.node(rest, f"{path}.items")
+
+    def _exclusive(self, key: str, value: Any, bound: str, lower: bool, out: Node, path: str) -> None:
+        """exclusiveMinimum/Maximum -> minimum/maximum: exact for integers, an approximation otherwise."""
+        if value is True and bound in out:  # draft 4: a flag on minimum/maximum
+            value = out.pop(bound)
+        if value is None or isinstance(value, bool):
+            return
+        integer = out.get("type") == "integer"
+        new = exclusive_bound(number(key, value, path, False), out.get(bound), lower, integer)
+        if new is not None:  # (None: the inclusive bound is tighter already)
+            out[bound] = new
+            if not integer:
+                self.note(approximated_exclusive(key, path, bound))
+
+    def _merge(self, a: Node, b: Node, path: str) -> Node:
+        """``allOf`` of two partial nodes; ``a``'s annotations win."""
+        if "anyOf" in a or "anyOf" in b:
+            return self._merge_union(a, b, path)
+        out = dict(a)
+        for k, v in b.items():
+            if k not in out:
+                out[k] = v
+                continue
+            cur = out[k]
+            if k == "type" and cur != v:
+                out[k] = _merge_type(cur, v, a, b, path)
+            elif k == "properties":
+                out[k] = {**cur, **{n: self._merge(cur[n], x, path) if n in cur else x for n, x in v.items()}}
+            elif k == "required":
+                out[k] = list(dict.fromkeys([*cur, *v]))
+            elif k in LOWER or k in UPPER:
+                out[k] = max(cur, v) if k in LOWER else min(cur, v)
+            elif k == "enum":
+                out[k] = [x for x in cur if any(_same(x, y) for y in v)]
+                if not out[k]:
+                    raise TranslationError(f"{path}: the 'allOf' members share no 'enum' value")
+            elif k == "items":
+                out[k] = self._merge(cur, v, f"{path}.items")
+            elif k == "additionalProperties":  # false wins, true gives way, two schemas merge
+                if cur is not False and v is not True:
+                    out[k] = v if v is False or cur is True else self._merge(cur, v, path)
+            elif k == "pattern" and cur != v:
+                self.note(f"dropped the second 'pattern' at {path}: Vertex takes one pattern per value")
+        if "nullable" in a or "nullable" in b:
+            if _allows_null(a) and _allows_null(b):
+                out["nullable"] = True
+            else:
+                out.pop("nullable", None)
+        return out
+
+    def _merge_union(self, a: Node, b: Node, path: str) -> Node:
+        if "anyOf" in a and "anyOf" in b:
+            raise TranslationError(f"{path}: 'allOf' combines two unions; rewrite them as one 'anyOf'")
+        union, other = (a, b) if "anyOf" in a else (b, a)
+        cons = {k: v for k, v in other.items() if k not in ANNOTATIONS}
+        out: Node = {
+            "anyOf": [self._merge(m, cons, path) for m in union["anyOf"]] if cons else union["anyOf"]
+        }
+        out.update({k: src[k] for src in (b, a) for k in ANNOTATIONS if k in src})
+        if union.get("nullable") is True and _allows_null(other):
+            out["nullable"] = True
+        return out
+
+    # ---- second pass: partial node -> Vertex node -----------------------------------------------
+
+    def finish(self, n: Node, path: str, root: bool = False) -> Node:
+        self.count += 1  # shared $ref targets are expanded here, so the size limit applies again
+        if self.count > MAX_NODES:
+            raise TranslationError(f"{path}: the schema is too large after inlining $ref")
+        if "anyOf" in n:
+            return self._finish_union(n, path)
+        t = n.get("type") or self._guess_type(n, path, root)
+        if t == "null":
+            self.late.append(
+                f"approximated the null-only schema at {path} as a nullable object: Vertex has no null type"
+            )
+            n, t = {**n, "nullable": True}, "object"
+        out: Node = {"type": t, "nullable": True} if n.get("nullable") is True else {"type": t}
+        fmt = n.get("format")
+        if fmt is not None and fmt != "enum":
+            if fmt in FORMATS.get(t, ()):
+                out["format"] = fmt
+            else:
+                self.late.append(dropped_format(fmt, path, t))
+        if "enum" in n:
+            self._finish_enum(n["enum"], fmt == "enum", out, path)  # may turn a number into an integer
+        keep = KEEP[out["type"]]
+        for k, v in n.items():
+            if k in keep:
+                out[k] = v
+        if t == "array":  # Vertex needs items; a missing one means "any value" (the untyped note)
+            out["items"] = self.finish(n.get("items", {}), f"{path}.items")
+        elif t == "object":
+            self._finish_object(n, out, path)
+        return out
+
+    def _finish_union(self, n: Node, path: str) -> Node:
+        # Vertex rejects keywords beside anyOf: annotations move into the members (theirs win).
+        push = {k: n[k] for k in ("title", "description") if k in n}
+        members: list[Node] = []
+        for i, member in enumerate(n["anyOf"]):
+            member = {**push, **member}
+            if n.get("nullable") is True:
+                member["nullable"] = True
+            done = self.finish(member, f"{path}.anyOf[{i}]")
+            members.extend(done.get("anyOf", [done]))  # flat, so that a second run changes nothing
+        return members[0] if len(members) == 1 else {"anyOf": members}
+
+    def _guess_type(self, n: Node, path: str, root: bool) -> str:
+        for t, keys in _GUESS:
+            if any(k in n for k in keys):
+                return t
+        fmt = n.get("format")
+        if fmt is not None:
+            return next((t for t in ("integer", "number") if fmt in FORMATS[t]), "string")
+        if not root:  # the root of parameters or of a response schema is an object by definition
+            self.late.append(
+                f"approximated the untyped schema at {path} as an object: Vertex requires a 'type'"
+            )
+        return "object"
+
+    def _finish_enum(self, values: list[Any], format_enum: bool, out: Node, path: str) -> None:
+        t = out["type"]
+        if t == "string":  # others can never be valid (below as well, where they may be unhashable)
+            kept = string_enum(values, path, self.late)
+            if kept:
+                out["enum"] = kept
+                if format_enum:
+                    out["format"] = "enum"
+            return
+        kept = [v for v in values if _has_type(v, t)]
+        if t in ("integer", "number") and kept and all(_has_type(v, "integer") for v in kept):
+            # Vertex documents integer enums as {type: INTEGER, format: enum, enum: ["101", "201"]}.
+            out.update(type="integer", format="enum", enum=list(dict.fromkeys(str(int(v)) for v in kept)))
+        elif not (t == "boolean" and len(set(kept)) == 2):  # [true, false] allows every boolean
+            self.late.append(
+                f"dropped 'enum'/'const' at {path}: Vertex takes enum values for strings and integers only"
+            )
+
+    def _finish_object(self, n: Node, out: Node, path: str) -> None:
+        props: dict[str, Node] = n.get("properties") or {}
+        if props:
+            out["properties"] = {k: self.finish(v, f"{path}.properties.{k}") for k, v in props.items()}
+        required = list(dict.fromkeys(n.get("required") or ()))
+        unknown = list(filterfalse(props.__contains__, required))
+        if unknown:
+            self.late.append(dropped_required(unknown, path))
+            required = list(filter(props.__contains__, required))
+        if required:
+            out["required"] = required
+        if self.response and props:
+            out["propertyOrdering"] = property_ordering(n.get("propertyOrdering"), props)
+        extra = n.get("additionalProperties")
+        if self.response and extra is not None:
+            if isinstance(extra, dict):
+                extra = self.finish(extra, f"{path}.additionalProperties")
+                self.late.append(
+                    f"kept the 'additionalProperties' schema at {path}, but Vertex may return an empty "
+                    "object for such maps (googleapis/python-genai#2889)"
+                )
+            out["additionalProperties"] = extra
+        elif isinstance(extra, dict):
+            self.late.append(dropped_tool_map(path))
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+
+
+def _json_type(v: Any) -> str:
+    return next(
+        t for t in ("null", "boolean", "integer", "number", "string", "array", "object") if _has_type(v, t)
+    )
+
+
+_PYTHON_TYPES: dict[str, Any] = dict(
+    string=str, boolean=bool, null=type(None), array=(list, tuple), object=Mapping
+)
+
+
+def _has_type(v: Any, t: str) -> bool:
+    if t == "integer" or t == "number":
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return False
+        return t == "number" or isinstance(v, int) or v.is_integer()
+    return isinstance(v, _PYTHON_TYPES[t])
+
+
+def _same(x: Any, y: Any) -> bool:
+    """JSON equality: 1 == 1.0, but true != 1."""
+    return bool(x == y) and isinstance(x, bool) == isinstance(y, bool)
+
+
+def _is_int_text(v: str) -> bool:
+    return v.isascii() and v.lstrip("-").isdigit()
+
+
+def _enum_values(s: Mapping[str, Any], path: str) -> list[Any] | None:
+    if "const" in s:
+        return [s["const"]]  # const is at least as strict as any enum beside it
+    values = s.get("enum")
+    if values is not None and not isinstance(values, (list, tuple)):
+        invalid(path, "enum", "a list")
+    return None if values is None else list(values)
+
+
+def _nonempty_list(v: Any, path: str) -> list[Any]:
+    if not isinstance(v, (list, tuple)) or not v:
+        raise TranslationError(f"{path}: must be a non-empty list of schemas")
+    return list(v)
+
+
+def _allows_null(n: Node) -> bool:
+    if n.get("nullable") is True:
+        return True
+    if "anyOf" in n:
+        return any(_allows_null(m) for m in n["anyOf"])
+    return n.get("type") in (None, "null")
+
+
+def _merge_type(a: str, b: str, na: Node, nb: Node, path: str) -> str:
+    if {a, b} == {"integer", "number"}:
+        return "integer"
+    if (a == "null" and _allows_null(nb)) or (b == "null" and _allows_null(na)):
+        return "null"
+    raise TranslationError(f"{path}: 'allOf' combines the incompatible types {a!r} and {b!r}")
