@@ -28,14 +28,10 @@ from typing import Any
 
 import pytest
 
-from openai_vertex._translate import images
-from openai_vertex._translate.images import (
-    FetchLimits,
-    ImageFetcher,
-    is_public_address,
-    urls_to_inline,
-    with_inlined_images,
-)
+from openai_vertex._translate import image_fetch
+from openai_vertex._translate.image_fetch import FetchLimits, ImageFetcher
+from openai_vertex._translate.image_targets import is_public_address
+from openai_vertex._translate.images import urls_to_inline, with_inlined_images
 from openai_vertex.exceptions import ConfigurationError, ImageFetchError
 
 IP = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -719,7 +715,7 @@ def test_stops_reading_a_growing_chunked_body_at_the_cap(
     read = count_body_reads(monkeypatch)
     with pytest.raises(ImageFetchError, match="exceeds the 100000 bytes per-request limit"):
         fetcher(max_bytes=cap).fetch_all([public.url("/endless")])
-    assert cap < sum(read) <= cap + images._CHUNK
+    assert cap < sum(read) <= cap + image_fetch._CHUNK
 
 
 @pytest.mark.parametrize("use_async", [False, True])
@@ -798,6 +794,83 @@ def test_times_out_on_a_stalled_body(public: Server) -> None:
     public.routes["/stall"] = stall
     with pytest.raises(ImageFetchError, match="timed out"):
         fetcher(timeout=0.3).fetch_all([public.url("/stall")])
+
+
+def drip(body: bytes, *, head_at_once: bool, body_at_once: int = 0, every: float = 0.2) -> Route:
+    """A valid image response sent one byte every ``every`` s, after the status line or the first bytes."""
+    status = b"HTTP/1.1 200 OK\r\n"
+    head = status + b"Content-Type: image/png\r\nContent-Length: %d\r\n\r\n" % len(body)
+    raw = head + body
+    at_once = len(head) + body_at_once if head_at_once else len(status)
+
+    def route(h: BaseHTTPRequestHandler) -> None:
+        h.close_connection = True
+        try:
+            h.wfile.write(raw[:at_once])
+            for i in range(at_once, len(raw)):
+                time.sleep(every)  # well inside the per-read timeout, so only a total limit can stop this
+                h.wfile.write(raw[i : i + 1])
+        except OSError:
+            pass  # the fetcher hung up
+
+    return route
+
+
+@pytest.mark.parametrize(
+    ("head_at_once", "body_at_once"),
+    # The body case sends the PNG signature up front, so a fetch that kept the bytes it had when the
+    # connection was cut would "succeed" with a truncated image.
+    [(True, 16), (False, 0)],
+    ids=["body", "headers"],
+)
+def test_total_timeout_cuts_a_drip_fed_response(
+    public: Server, head_at_once: bool, body_at_once: int
+) -> None:
+    # About 10 to 20 s in all if nothing stops it.
+    public.routes["/drip.png"] = drip(PNG, head_at_once=head_at_once, body_at_once=body_at_once)
+    start = time.monotonic()
+    with pytest.raises(ImageFetchError, match=r"'127.0.0.1' took longer than 1 s \(total limit\)"):
+        fetcher(timeout=1.0, total_timeout=1.0).fetch_all([public.url("/drip.png")])
+    assert 0.9 < time.monotonic() - start < 2.5
+
+
+def test_a_slow_but_short_response_is_fetched_with_the_defaults(public: Server) -> None:
+    gif = b"GIF89a"  # enough for the magic-byte check; dripped in about 1.2 s
+    public.routes["/drip.gif"] = drip(gif, head_at_once=True)
+    url = public.url("/drip.gif")
+    assert fetcher().fetch_all([url]) == {url: data_url("image/gif", gif)}
+
+
+def test_total_timeout_is_checked_before_each_hop(public: Server) -> None:
+    def slow_resolve(host: str, port: int) -> list[str]:
+        time.sleep(0.6)  # DNS cannot be cut short; the hop after it must not start
+        return ["127.0.0.1"]
+
+    public.routes["/r"] = redirect(public.url("/a.png", host="slow.test"))
+    public.routes["/a.png"] = image()
+    with pytest.raises(
+        ImageFetchError, match=r"'slow.test' \(redirected from '127.0.0.1'\) took longer than 0.5 s"
+    ):
+        fetcher(slow_resolve, total_timeout=0.5).fetch_all([public.url("/r")])
+    assert [path for path, _ in public.requests] == ["/r"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("max_bytes", 0),
+        ("max_bytes", -1),
+        ("timeout", 0.0),
+        ("timeout", float("nan")),
+        ("total_timeout", -1.0),
+        ("total_timeout", float("inf")),
+        ("max_redirects", -1),
+    ],
+)
+def test_fetch_limits_refuse_invalid_values(field: str, value: float) -> None:
+    with pytest.raises(ValueError, match=rf"FetchLimits\.{field} must be"):
+        FetchLimits(**{field: value})
+    assert FetchLimits(max_redirects=0).max_redirects == 0
 
 
 def test_connection_refused_is_reported() -> None:
@@ -942,3 +1015,32 @@ def test_https_refuses_downgrade_redirect(secure: Server, public: Server, tls: A
     with pytest.raises(ImageFetchError, match="redirected from https to http"):
         tls_fetcher(tls[1], img_test=["127.0.0.1"]).fetch_all([secure.url("/r", host="img.test")])
     assert public.requests == []
+
+
+def test_total_timeout_cuts_a_drip_fed_https_response(secure: Server, tls: Any) -> None:
+    secure.routes["/drip.png"] = drip(PNG, head_at_once=True, body_at_once=16)
+    f = ImageFetcher(
+        FetchLimits(timeout=1.0, total_timeout=1.0),
+        resolve=Resolver({"img.test": ["127.0.0.1"]}),
+        is_allowed_address=allow_local,
+        ssl_context=tls[1],
+    )
+    start = time.monotonic()
+    with pytest.raises(ImageFetchError, match=r"'img.test' took longer than 1 s \(total limit\)"):
+        f.fetch_all([secure.url("/drip.png", host="img.test")])
+    assert time.monotonic() - start < 2.5
+
+
+def test_total_timeout_covers_the_tls_handshake() -> None:
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the TCP handshake completes; the TLS handshake is never answered
+    try:
+        start = time.monotonic()
+        with pytest.raises(ImageFetchError, match=r"took longer than 0.5 s \(total limit\)"):
+            fetcher(timeout=5.0, total_timeout=0.5).fetch_all(
+                [f"https://127.0.0.1:{silent.getsockname()[1]}/a"]
+            )
+        assert time.monotonic() - start < 2.5  # the 5 s read timeout did not have to expire
+    finally:
+        silent.close()

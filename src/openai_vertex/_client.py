@@ -19,7 +19,7 @@ from ._normalize import normalize_error, normalize_response
 from ._settings import Settings, resolve_settings
 from ._tokens import TokenProvider, TokenSource, token_source_for
 from ._translate.chat import translate_chat_body
-from ._translate.images import ImageFetcher
+from ._translate.image_fetch import ImageFetcher
 from ._warnings import warn_compatibility
 from .exceptions import ConfigurationError, TranslationError
 

@@ -201,7 +201,7 @@ def _image_url(value: str) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise _InputError(f"cannot read image {value}: {exc.strerror or exc}") from None
-    from ._translate.images import _sniff
+    from ._translate.image_fetch import _sniff
 
     # The bytes decide (a .jpg that is really a PNG is common); the extension is the fallback.
     mime = _sniff(data) or mimetypes.guess_type(path.name)[0]

@@ -1,8 +1,8 @@
 """Inline the image URLs Vertex cannot fetch itself, once per URL per client.
 
 Chat frameworks resend the whole history every turn, so the same image URL comes back again and
-again; a small per-client cache (bounded in bytes) fetches it once. Policy (which URLs) and safety
-(how they are fetched) live in ``_translate/images.py``.
+again; a small per-client cache (bounded in bytes) fetches it once. Policy (which URLs) lives in
+``_translate/images.py``, safety (how they are fetched) in ``_translate/image_fetch.py``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from ._translate.images import ImageFetcher, ImageUrlMode, urls_to_inline, with_inlined_images
+from ._translate.image_fetch import ImageFetcher
+from ._translate.images import ImageUrlMode, urls_to_inline, with_inlined_images
 
 __all__ = ["ImageInliner"]
 

@@ -44,7 +44,7 @@ from .exceptions import VertexOpenAIError
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
 
-    from ._translate.images import ImageFetcher
+    from ._translate.image_fetch import ImageFetcher
 
 __all__ = ["PatchContext", "is_patched", "patch", "patch_from_environment", "unpatch"]
 
