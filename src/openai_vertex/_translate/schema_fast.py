@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .schema_full import MAX_DEPTH, MAX_NODES
 from .schema_rules import (
     ANNOTATIONS,
     COUNT,
@@ -28,6 +27,8 @@ from .schema_rules import (
     KEEP,
     KIND,
     KNOWN,
+    MAX_DEPTH,
+    MAX_NODES,
     NOTE,
     NUM,
     STR,

@@ -1,12 +1,11 @@
 """The reference JSON Schema -> Vertex schema converter: every construct, in two passes.
 
-``_Converter.node`` reads JSON Schema into a *partial* node that already speaks Gemini: ``$ref``
-inlined, ``allOf`` merged, ``oneOf``/type arrays/``const`` turned into ``anyOf``/``nullable``/``enum``,
-dropped constraints noted.  ``_Converter.finish`` then shapes each node for Vertex: a type everywhere,
-enums as strings, only the keywords of that type, annotations moved into ``anyOf`` members,
-``propertyOrdering`` for response schemas.  Merging needs un-guessed nodes (an untyped
-``{"description": ..}`` must not become an object before it is merged into a string), hence two passes.
-``schema_fast`` gives the same result in one walk for the common schemas.
+``_Reader.node`` (this module) reads JSON Schema into a *partial* node that already speaks Gemini:
+``$ref`` inlined, ``allOf`` merged, ``oneOf``/type arrays/``const`` turned into ``anyOf``/``nullable``/
+``enum``, dropped constraints noted.  ``schema_shape.Shaper`` then shapes each node for Vertex.
+Merging needs un-guessed nodes (an untyped ``{"description": ..}`` must not become an object before it
+is merged into a string), hence two passes.  ``schema_fast`` gives the same result in one walk for the
+common schemas.
 
 Choices (facts in shared/research/vertex_compat.md 1.2, 1.6, 1.8, 3.1-3.3):
 - recursive ``$ref``: an error; the endpoint documents "fully recursive schemas are not supported".
@@ -23,7 +22,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from itertools import filterfalse
 from typing import Any
 from urllib.parse import unquote
 
@@ -35,12 +33,12 @@ from .schema_rules import (
     EXAMPLES,
     EXCLUSIVE,
     EXTRA,
-    FORMATS,
     INPUT_BY_TYPE,
-    KEEP,
     KIND,
     LATER,
     LOWER,
+    MAX_DEPTH,
+    MAX_NODES,
     NAMES,
     NUM,
     PROPS,
@@ -51,47 +49,36 @@ from .schema_rules import (
     VALUE,
     Node,
     approximated_exclusive,
-    dropped_format,
     dropped_keyword,
-    dropped_required,
-    dropped_tool_map,
     exclusive_bound,
+    has_type,
     invalid,
     names,
     number,
-    property_ordering,
     scalar,
-    string_enum,
     trivial,
     type_name,
 )
+from .schema_shape import Shaper
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "convert_full"]
-
-MAX_DEPTH = 100  # far below Python's recursion limit (and deeper than Vertex accepts anyway)
-MAX_NODES = 50_000  # both passes; inlining $ref can blow a schema up exponentially
-# Keywords that give away the type of an untyped node (a node with properties is an object).
-_GUESS = (
-    ("object", ("properties", "required", "additionalProperties", "minProperties", "maxProperties")),
-    ("array", ("items", "minItems", "maxItems")),
-    ("string", ("minLength", "maxLength", "pattern")),
-    ("number", ("minimum", "maximum")),
-)
+__all__ = ["convert_full"]
 
 
 def convert_full(schema: Mapping[str, Any], response: bool, where: str) -> tuple[Node, list[str]]:
     """The converted schema and its notes (in walk order, maybe repeated)."""
-    conv = _Converter(schema, response)
-    out = conv.finish(conv.node(schema, where), where, root=True)
-    return out, conv.notes + conv.late
+    reader = _Reader(schema, response)
+    partial = reader.node(schema, where)
+    shaper = Shaper(response, reader.count)
+    return shaper.finish(partial, where, root=True), reader.notes + shaper.late
 
 
-class _Converter:
+class _Reader:
+    """The first pass: JSON Schema -> partial nodes."""
+
     def __init__(self, root: Mapping[str, Any], response: bool) -> None:
         self.root = root
         self.response = response
-        self.notes: list[str] = []  # first pass
-        self.late: list[str] = []  # second pass
+        self.notes: list[str] = []
         self.active = [id(root)]  # schemas being inlined: meeting one again is a cycle
         self.inlined: dict[int, Node] = {}  # partial nodes are never mutated, so a $ref target is reused
         self.targets: dict[str, Any] = {}
@@ -237,7 +224,7 @@ class _Converter:
             member = {k: v for k, v in s.items() if k in INPUT_BY_TYPE.get(t, ())}
             member["type"] = t
             if values is not None and t != "null":
-                member["enum"] = [v for v in values if _has_type(v, t)]
+                member["enum"] = [v for v in values if has_type(v, t)]
             members.append(member)
         return {**{k: v for k, v in s.items() if k not in TYPED_INPUT}, "anyOf": members}
 
@@ -370,128 +357,14 @@ class _Converter:
             out["nullable"] = True
         return out
 
-    # ---- second pass: partial node -> Vertex node -----------------------------------------------
-
-    def finish(self, n: Node, path: str, root: bool = False) -> Node:
-        self.count += 1  # shared $ref targets are expanded here, so the size limit applies again
-        if self.count > MAX_NODES:
-            raise TranslationError(f"{path}: the schema is too large after inlining $ref")
-        if "anyOf" in n:
-            return self._finish_union(n, path)
-        t = n.get("type") or self._guess_type(n, path, root)
-        if t == "null":
-            self.late.append(
-                f"approximated the null-only schema at {path} as a nullable object: Vertex has no null type"
-            )
-            n, t = {**n, "nullable": True}, "object"
-        out: Node = {"type": t, "nullable": True} if n.get("nullable") is True else {"type": t}
-        fmt = n.get("format")
-        if fmt is not None and fmt != "enum":
-            if fmt in FORMATS.get(t, ()):
-                out["format"] = fmt
-            else:
-                self.late.append(dropped_format(fmt, path, t))
-        if "enum" in n:
-            self._finish_enum(n["enum"], fmt == "enum", out, path)  # may turn a number into an integer
-        keep = KEEP[out["type"]]
-        for k, v in n.items():
-            if k in keep:
-                out[k] = v
-        if t == "array":  # Vertex needs items; a missing one means "any value" (the untyped note)
-            out["items"] = self.finish(n.get("items", {}), f"{path}.items")
-        elif t == "object":
-            self._finish_object(n, out, path)
-        return out
-
-    def _finish_union(self, n: Node, path: str) -> Node:
-        # Vertex rejects keywords beside anyOf: annotations move into the members (theirs win).
-        push = {k: n[k] for k in ("title", "description") if k in n}
-        members: list[Node] = []
-        for i, member in enumerate(n["anyOf"]):
-            member = {**push, **member}
-            if n.get("nullable") is True:
-                member["nullable"] = True
-            done = self.finish(member, f"{path}.anyOf[{i}]")
-            members.extend(done.get("anyOf", [done]))  # flat, so that a second run changes nothing
-        return members[0] if len(members) == 1 else {"anyOf": members}
-
-    def _guess_type(self, n: Node, path: str, root: bool) -> str:
-        for t, keys in _GUESS:
-            if any(k in n for k in keys):
-                return t
-        fmt = n.get("format")
-        if fmt is not None:
-            return next((t for t in ("integer", "number") if fmt in FORMATS[t]), "string")
-        if not root:  # the root of parameters or of a response schema is an object by definition
-            self.late.append(
-                f"approximated the untyped schema at {path} as an object: Vertex requires a 'type'"
-            )
-        return "object"
-
-    def _finish_enum(self, values: list[Any], format_enum: bool, out: Node, path: str) -> None:
-        t = out["type"]
-        if t == "string":  # others can never be valid (below as well, where they may be unhashable)
-            kept = string_enum(values, path, self.late)
-            if kept:
-                out["enum"] = kept
-                if format_enum:
-                    out["format"] = "enum"
-            return
-        kept = [v for v in values if _has_type(v, t)]
-        if t in ("integer", "number") and kept and all(_has_type(v, "integer") for v in kept):
-            # Vertex documents integer enums as {type: INTEGER, format: enum, enum: ["101", "201"]}.
-            out.update(type="integer", format="enum", enum=list(dict.fromkeys(str(int(v)) for v in kept)))
-        elif not (t == "boolean" and len(set(kept)) == 2):  # [true, false] allows every boolean
-            self.late.append(
-                f"dropped 'enum'/'const' at {path}: Vertex takes enum values for strings and integers only"
-            )
-
-    def _finish_object(self, n: Node, out: Node, path: str) -> None:
-        props: dict[str, Node] = n.get("properties") or {}
-        if props:
-            out["properties"] = {k: self.finish(v, f"{path}.properties.{k}") for k, v in props.items()}
-        required = list(dict.fromkeys(n.get("required") or ()))
-        unknown = list(filterfalse(props.__contains__, required))
-        if unknown:
-            self.late.append(dropped_required(unknown, path))
-            required = list(filter(props.__contains__, required))
-        if required:
-            out["required"] = required
-        if self.response and props:
-            out["propertyOrdering"] = property_ordering(n.get("propertyOrdering"), props)
-        extra = n.get("additionalProperties")
-        if self.response and extra is not None:
-            if isinstance(extra, dict):
-                extra = self.finish(extra, f"{path}.additionalProperties")
-                self.late.append(
-                    f"kept the 'additionalProperties' schema at {path}, but Vertex may return an empty "
-                    "object for such maps (googleapis/python-genai#2889)"
-                )
-            out["additionalProperties"] = extra
-        elif isinstance(extra, dict):
-            self.late.append(dropped_tool_map(path))
-
 
 # ---- helpers -------------------------------------------------------------------------------------
 
 
 def _json_type(v: Any) -> str:
     return next(
-        t for t in ("null", "boolean", "integer", "number", "string", "array", "object") if _has_type(v, t)
+        t for t in ("null", "boolean", "integer", "number", "string", "array", "object") if has_type(v, t)
     )
-
-
-_PYTHON_TYPES: dict[str, Any] = dict(
-    string=str, boolean=bool, null=type(None), array=(list, tuple), object=Mapping
-)
-
-
-def _has_type(v: Any, t: str) -> bool:
-    if t == "integer" or t == "number":
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            return False
-        return t == "number" or isinstance(v, int) or v.is_integer()
-    return isinstance(v, _PYTHON_TYPES[t])
 
 
 def _same(x: Any, y: Any) -> bool:

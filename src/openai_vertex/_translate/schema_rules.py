@@ -68,6 +68,8 @@ KEEP: dict[str, frozenset[str]] = {
     "array": frozenset({*ANNOTATIONS, "minItems", "maxItems"}),
     "object": frozenset({*ANNOTATIONS, "minProperties", "maxProperties"}),
 }
+MAX_DEPTH = 100  # far below Python's recursion limit (and deeper than Vertex accepts anyway)
+MAX_NODES = 50_000  # both passes; inlining $ref can blow a schema up exponentially
 FORMATS = {"string": ("date-time",), "integer": ("int32", "int64"), "number": ("float", "double")}
 is_str = str.__instancecheck__  # isinstance(x, str), for map() and filter()
 
@@ -140,6 +142,19 @@ def property_ordering(order: Any, props: Mapping[str, Any]) -> list[str]:
     """The caller's ``propertyOrdering`` if it orders exactly the properties, else their key order."""
     valid = order and len(order) == len(props) and set(order) == set(props)
     return list(order) if valid else list(props)
+
+
+_PYTHON_TYPES: dict[str, Any] = dict(
+    string=str, boolean=bool, null=type(None), array=(list, tuple), object=Mapping
+)
+
+
+def has_type(v: Any, t: str) -> bool:
+    if t == "integer" or t == "number":
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return False
+        return t == "number" or isinstance(v, int) or v.is_integer()
+    return isinstance(v, _PYTHON_TYPES[t])
 
 
 # ---- notes ---------------------------------------------------------------------------------------
