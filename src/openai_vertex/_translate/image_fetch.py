@@ -135,7 +135,7 @@ class ImageFetcher:
         target = parse_target(url)
         deadline = time.monotonic() + self._limits.total_timeout
         for hop in range(self._limits.max_redirects + 1):
-            addresses = self._vet(target)  # every hop is vetted like the first
+            addresses = self._vet(target, deadline)  # every hop is vetted like the first
             result = self._get(target, addresses, budget, deadline)
             if not isinstance(result, _Redirect):
                 return result
@@ -144,22 +144,46 @@ class ImageFetcher:
             target = self._follow(target, result.location)
         raise _error(target, f"sent too many redirects (more than {self._limits.max_redirects})")
 
-    def _vet(self, target: Target) -> list[IPAddress]:
+    def _vet(self, target: Target, deadline: float) -> list[IPAddress]:
         """Resolve once and refuse the host if any answer is not allowed (mixed answers included)."""
         if target.literal is not None:
             answers = [target.literal]
         else:
+            found = self._resolve_by(target, deadline)
             try:
-                answers = [
-                    ipaddress.ip_address(a.split("%", 1)[0]) for a in self._resolve(target.host, target.port)
-                ]
-            except (OSError, UnicodeError, ValueError):
+                answers = [ipaddress.ip_address(a.split("%", 1)[0]) for a in found]
+            except ValueError:
                 raise _error(target, "could not be resolved") from None
         if not answers:
             raise _error(target, "could not be resolved")
         if not all(self._is_allowed(ip) for ip in answers):
             raise _error(target, "resolves to a non-public address")
         return list(dict.fromkeys(answers))
+
+    def _resolve_by(self, target: Target, deadline: float) -> list[str]:
+        """The resolver's answer, waited for until the deadline only: a lookup cannot be cancelled, so
+        it runs in a daemon thread that a stuck resolver keeps, not the request."""
+        outcome: list[list[str] | BaseException] = []
+        done = threading.Event()
+
+        def resolve() -> None:
+            try:
+                outcome.append(self._resolve(target.host, target.port))
+            except BaseException as exc:  # handed to the waiting thread, which raises it
+                outcome.append(exc)
+            done.set()
+
+        threading.Thread(target=resolve, name="openai-vertex-dns", daemon=True).start()
+        if not done.wait(max(0.0, deadline - time.monotonic())):
+            raise _error(target, self._overtime())
+        if isinstance(outcome[0], (OSError, UnicodeError, ValueError)):
+            raise _error(target, "could not be resolved") from None
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
+
+    def _overtime(self) -> str:
+        return f"took longer than {self._limits.total_timeout:g} s (total limit)"
 
     def _is_allowed(self, ip: IPAddress) -> bool:
         embedded = embedded_ipv4(ip)  # also applied around a caller's predicate, which may forget it
@@ -183,7 +207,7 @@ class ImageFetcher:
         self, target: Target, addresses: list[IPAddress], budget: _Budget, deadline: float
     ) -> str | _Redirect:
         """One hop, cut off when the image's total time runs out; a hop that was cut never returns data."""
-        overtime = f"took longer than {self._limits.total_timeout:g} s (total limit)"
+        overtime = self._overtime()
         left = deadline - time.monotonic()
         if left <= 0:
             raise _error(target, overtime)
