@@ -22,7 +22,6 @@ from .schema_rules import (
     COUNT,
     EXAMPLES,
     EXCLUSIVE,
-    FORMATS,
     INPUT_BY_TYPE,
     KEEP,
     KIND,
@@ -35,12 +34,12 @@ from .schema_rules import (
     TYPED_INPUT,
     VALUE,
     Node,
+    add_format,
     approximated_exclusive,
-    dropped_format,
     dropped_keyword,
-    dropped_required,
     dropped_tool_map,
     exclusive_bound,
+    known_required,
     names,
     number,
     property_ordering,
@@ -264,10 +263,7 @@ class _Walk:
     def _format(self, fmt: Any, t: str, out: Node, late_path: str) -> None:
         if fmt.__class__ is not str:
             raise _GiveUp
-        if fmt in FORMATS.get(t, ()):
-            out["format"] = fmt
-        elif fmt != "enum":  # ("enum" goes with a string enum)
-            self.late.append(dropped_format(fmt, late_path, t))
+        add_format(fmt, t, out, late_path, self.late)
 
     def _exclusive(self, s: dict[str, Any], key: str, bound: str, lower: bool, out: Node, path: str) -> None:
         value = s[key]
@@ -288,11 +284,7 @@ class _Walk:
     ) -> None:
         if props:
             out["properties"] = props
-        required = list(dict.fromkeys(required))
-        if not all(map(props.__contains__, required)):
-            unknown = [name for name in required if name not in props]
-            self.late.append(dropped_required(unknown, late_path))
-            required = [name for name in required if name in props]
+        required = known_required(required, props, late_path, self.late)
         if required:
             out["required"] = required
         if self.response and props:

@@ -87,11 +87,6 @@ class _Reader:
     def note(self, text: str) -> None:
         self.notes.append(text)
 
-    def _count(self, nodes: int, path: str) -> None:
-        self.count += nodes
-        if self.depth >= MAX_DEPTH or self.count > MAX_NODES:
-            raise TranslationError(f"{path}: the schema is too deep or too large (after inlining $ref)")
-
     # ---- first pass: JSON Schema -> partial node ------------------------------------------------
 
     def node(self, s: Any, path: str) -> Node:
@@ -100,7 +95,9 @@ class _Reader:
         if s.__class__ is not dict and not isinstance(s, Mapping):
             what = "false (nothing is valid)" if s is False else type(s).__name__
             raise TranslationError(f"{path}: expected a JSON Schema object, got {what}; remove or rewrite it")
-        self._count(1, path)
+        self.count += 1
+        if self.depth >= MAX_DEPTH or self.count > MAX_NODES:
+            raise TranslationError(f"{path}: the schema is too deep or too large (after inlining $ref)")
         self.depth += 1
         try:
             if "$ref" in s:

@@ -138,6 +138,23 @@ def string_enum(values: Any, path: str, late: list[str]) -> list[str]:
     return kept
 
 
+def add_format(fmt: str, t: str, out: dict[str, Any], path: str, late: list[str]) -> None:
+    """``format`` kept where Vertex accepts it for type ``t``, else noted ("enum" goes with an enum)."""
+    if fmt in FORMATS.get(t, ()):
+        out["format"] = fmt
+    elif fmt != "enum":
+        late.append(dropped_format(fmt, path, t))
+
+
+def known_required(required: Any, props: Mapping[str, Any], path: str, late: list[str]) -> list[str]:
+    """``required`` without repeats, and without the names ``properties`` lacks (noted)."""
+    names = list(dict.fromkeys(required))
+    if all(map(props.__contains__, names)):
+        return names
+    late.append(dropped_required([name for name in names if name not in props], path))
+    return [name for name in names if name in props]
+
+
 def property_ordering(order: Any, props: Mapping[str, Any]) -> list[str]:
     """The caller's ``propertyOrdering`` if it orders exactly the properties, else their key order."""
     valid = order and len(order) == len(props) and set(order) == set(props)

@@ -7,7 +7,6 @@ members, ``propertyOrdering`` for response schemas, ``additionalProperties`` by 
 
 from __future__ import annotations
 
-from itertools import filterfalse
 from typing import Any
 
 from openai_vertex.exceptions import TranslationError
@@ -17,10 +16,10 @@ from .schema_rules import (
     KEEP,
     MAX_NODES,
     Node,
-    dropped_format,
-    dropped_required,
+    add_format,
     dropped_tool_map,
     has_type,
+    known_required,
     property_ordering,
     string_enum,
 )
@@ -56,11 +55,8 @@ class Shaper:
             n, t = {**n, "nullable": True}, "object"
         out: Node = {"type": t, "nullable": True} if n.get("nullable") is True else {"type": t}
         fmt = n.get("format")
-        if fmt is not None and fmt != "enum":
-            if fmt in FORMATS.get(t, ()):
-                out["format"] = fmt
-            else:
-                self.late.append(dropped_format(fmt, path, t))
+        if fmt is not None:
+            add_format(fmt, t, out, path, self.late)
         if "enum" in n:
             self._finish_enum(n["enum"], fmt == "enum", out, path)  # may turn a number into an integer
         keep = KEEP[out["type"]]
@@ -120,11 +116,7 @@ class Shaper:
         props: dict[str, Node] = n.get("properties") or {}
         if props:
             out["properties"] = {k: self.finish(v, f"{path}.properties.{k}") for k, v in props.items()}
-        required = list(dict.fromkeys(n.get("required") or ()))
-        unknown = list(filterfalse(props.__contains__, required))
-        if unknown:
-            self.late.append(dropped_required(unknown, path))
-            required = list(filter(props.__contains__, required))
+        required = known_required(n.get("required") or (), props, path, self.late)
         if required:
             out["required"] = required
         if self.response and props:
