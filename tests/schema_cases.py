@@ -1629,13 +1629,20 @@ CASES: list[Case] = [
             }
         ),
         valid=({"id": "x"}, {"id": 3}),
+        notes=("dropped 'default' at schema.properties.id",),
     ),
     Case(
         "plain_oneof_loses_exclusivity_with_a_note",
+        {"type": "object", "properties": {"v": {"oneOf": [{"type": "number"}, {"type": "integer"}]}}},
+        expected=_obj({"v": {"anyOf": [{"type": "number"}, {"type": "integer"}]}}),
+        valid=({"v": 1.5},),
+        notes=("'oneOf' at schema.properties.v as 'anyOf'",),
+    ),
+    Case(
+        "oneof_of_disjoint_members_needs_no_note",
         {"type": "object", "properties": {"v": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}},
         expected=_obj({"v": {"anyOf": [{"type": "string"}, {"type": "integer"}]}}),
         valid=({"v": "a"}, {"v": 1}),
-        notes=("'oneOf' at schema.properties.v as 'anyOf'",),
     ),
     Case(
         "anyof_constraints_beside_members_are_distributed",
@@ -1644,13 +1651,31 @@ CASES: list[Case] = [
             "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
             "anyOf": [{"required": ["a"]}, {"required": ["b"]}],
         },
+        response=True,
         expected={
             "anyOf": [
-                _obj({"a": {"type": "string"}, "b": {"type": "string"}}, ["a"]),
-                _obj({"a": {"type": "string"}, "b": {"type": "string"}}, ["b"]),
+                {
+                    **_obj({"a": {"type": "string"}, "b": {"type": "string"}}, ["a"]),
+                    "propertyOrdering": ["a", "b"],
+                },
+                {
+                    **_obj({"a": {"type": "string"}, "b": {"type": "string"}}, ["b"]),
+                    "propertyOrdering": ["a", "b"],
+                },
             ]
         },
         valid=({"a": "x"}, {"b": "y"}, {"a": "x", "b": "y"}),
+    ),
+    Case(
+        "tool_root_union_of_required_branches_becomes_one_object",
+        {
+            "type": "object",
+            "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+            "oneOf": [{"required": ["a"]}, {"required": ["b"]}],
+        },
+        expected=_obj({"a": {"type": "string"}, "b": {"type": "string"}}),
+        valid=({"a": "x"}, {"b": "y"}),
+        notes=("'oneOf' at schema as 'anyOf'", "approximated the union at schema as one object"),
     ),
     Case(
         "response_keeps_given_property_ordering",

@@ -1,28 +1,25 @@
 """JSON Schema -> the OpenAPI-subset schema Gemini accepts on Vertex, for tools and structured output.
 
-The entry point and its memo.  ``schema_fast`` converts the schemas most code sends (pydantic models,
-strict-mode tools) in one walk; anything else, and anything it is unsure of, goes to the reference
-converter, ``schema_full``, which gives the same result for what both can convert (a property test
-checks it).  What Vertex accepts, keyword by keyword, is in ``schema_rules``.
+The entry point and its memo.  The converter is ``schema_convert`` (reading JSON Schema, with
+``schema_merge`` for ``allOf``) then ``schema_shape`` (shaping each node for Vertex); what Vertex
+accepts, keyword by keyword, is in ``schema_rules``.  A conversion is paid once per distinct schema:
+the memo serves every later call, keyed by content (``content_key``).
 """
 
 from __future__ import annotations
 
 import io
-import json
-import marshal
 import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from openai_vertex.exceptions import TranslationError
 
-from .schema_fast import convert_fast
-from .schema_full import convert_full
-from .schema_rules import Node
+from .schema_convert import convert
+from .schema_rules import MAX_DEPTH, Node
 
 __all__ = ["ConvertedSchema", "convert_schema"]
 
@@ -46,36 +43,24 @@ _T = TypeVar("_T")
 def convert_schema(schema: Mapping[str, Any], *, response: bool, where: str = "schema") -> ConvertedSchema:
     """Convert JSON Schema for Vertex; raise TranslationError for what cannot be expressed.
 
-    Memoized by content, key order included (it becomes ``propertyOrdering``).
+    Memoized by content, key order included (it becomes ``propertyOrdering``); input that is not
+    plain JSON data is made plain first, or refused with its JSON path.
     """
-    key = (_key(schema, where), response, where)
-    return memoized(key, lambda: ConvertedSchema(*convert_uncached(schema, response, where)))
-
-
-def _key(schema: object, where: str) -> object:
-    """``content_key``, else marshal format 2 (deep schemas; it never starts like a pickle), else JSON."""
     try:
-        return content_key(schema)
-    except (ValueError, RecursionError):  # a Mapping that is not a dict, a str subclass, a deep schema
-        pass
-    try:
-        return marshal.dumps(cast(Any, schema), 2)
-    except ValueError:
-        pass
-    try:
-        return json.dumps(schema, default=_jsonable)
-    except (TypeError, ValueError, RecursionError) as exc:
-        raise TranslationError(f"{where}: the schema must be plain, not too deep JSON data ({exc})") from None
+        plain = content_key(schema)
+    except (ValueError, RecursionError):  # rare: a Mapping that is not a dict, a str subclass, a deep schema
+        schema = _plain(schema, where, 0)
+        plain = content_key(schema)
+    return memoized(
+        (plain, response, where), lambda: ConvertedSchema(*convert_uncached(schema, response, where))
+    )
 
 
 def convert_uncached(schema: Mapping[str, Any], response: bool, where: str) -> tuple[Node, tuple[str, ...]]:
     """`convert_schema`'s (schema, notes), not memoized: for callers that memoize a larger whole."""
-    converted = convert_fast(schema, response, where) if schema.__class__ is dict else None
-    if converted is None:
-        if not isinstance(schema, Mapping):
-            raise TranslationError(f"{where}: expected a JSON Schema object, got {type(schema).__name__}")
-        converted = convert_full(schema, response, where)
-    out, notes = converted
+    if not isinstance(schema, Mapping):
+        raise TranslationError(f"{where}: expected a JSON Schema object, got {type(schema).__name__}")
+    out, notes = convert(schema, response, where)
     return out, tuple(dict.fromkeys(notes)) if notes else ()
 
 
@@ -130,7 +115,24 @@ _pickler: _ExactPickler
 _new_pickler()
 
 
-def _jsonable(value: object) -> object:
+def _plain(value: Any, path: str, depth: int) -> Any:
+    """``value`` as exact JSON types (Mappings as dicts, tuples as lists), or TranslationError."""
+    if depth > MAX_DEPTH:
+        return _not_plain(path, f"deeper than {MAX_DEPTH} levels")
     if isinstance(value, Mapping):
-        return dict(value)
-    raise TypeError(f"{type(value).__name__} is not JSON")
+        return {
+            str(k) if isinstance(k, str) else _not_plain(path, f"the key {k!r} is not a string"): _plain(
+                v, f"{path}.{k}", depth + 1
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+    for kind in (bool, int, float, str):  # bool first: it is an int
+        if isinstance(value, kind):
+            return kind(value)
+    return None if value is None else _not_plain(path, f"{type(value).__name__} is not JSON")
+
+
+def _not_plain(path: str, why: str) -> Any:
+    raise TranslationError(f"{path}: the schema must be plain, not too deep JSON data ({why})")

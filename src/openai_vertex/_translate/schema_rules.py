@@ -1,4 +1,4 @@
-"""What Vertex accepts in a schema, keyword by keyword, and the checks and notes both converters share.
+"""What Vertex accepts in a schema, keyword by keyword, and the checks and notes of the converter's passes.
 
 Facts in shared/research/vertex_compat.md 1.2, 1.6, 1.8, 3.1-3.3:
 - ``format``: strings keep ``date-time``/``enum`` ("only 'enum' and 'date-time' are supported for
@@ -42,7 +42,7 @@ _COUNTS = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "m
 LOWER = frozenset({"minimum", "minLength", "minItems", "minProperties"})
 UPPER = frozenset({"maximum", "maxLength", "maxItems", "maxProperties"})
 EXCLUSIVE = (("exclusiveMinimum", "minimum", True), ("exclusiveMaximum", "maximum", False))
-# Keyword kinds: one dict lookup per keyword (the converters' hot loops).
+# Keyword kinds: one dict lookup per keyword (the converter's hot loop).
 TYPE, STR, COUNT, NUM, NAMES, VALUE, PROPS, EXTRA, LATER, EXAMPLES, NOTE = range(11)
 KIND = {
     "type": TYPE,
@@ -56,7 +56,7 @@ KIND = {
     **dict.fromkeys(("enum", "const", "nullable", "items", "prefixItems"), LATER),
     **dict.fromkeys(("exclusiveMinimum", "exclusiveMaximum"), LATER),
     "examples": EXAMPLES,
-    **dict.fromkeys(_NOTED, NOTE),  # (additionalItems belongs to tuples: `schema_full._items`)
+    **dict.fromkeys(_NOTED, NOTE),  # (additionalItems belongs to tuples: `schema_convert._items`)
 }
 KNOWN = frozenset(KIND) | {"$ref", "allOf", "anyOf", "oneOf"}  # any other keyword is an annotation
 # What a converted node keeps as it is, by its type.

@@ -1,4 +1,4 @@
-"""The reference converter's second pass: partial nodes (``schema_full``) -> the Vertex schema.
+"""The converter's second pass: partial nodes (``schema_convert``) -> the Vertex schema.
 
 It shapes each node for Vertex: a type everywhere (guessed for untyped nodes), enums as strings (or
 the documented integer form), only the keywords of that type, annotations moved into ``anyOf``
@@ -78,8 +78,51 @@ class Shaper:
             if n.get("nullable") is True:
                 member["nullable"] = True
             done = self.finish(member, f"{path}.anyOf[{i}]")
-            members.extend(done.get("anyOf", [done]))  # flat, so that a second run changes nothing
-        return members[0] if len(members) == 1 else {"anyOf": members}
+            for one in done.get("anyOf", [done]):  # flat, so that a second run changes nothing
+                if one not in members:  # identical members say nothing more than one
+                    members.append(one)
+        if len(members) == 1:
+            return members[0]
+        for k in ("default", "example"):
+            # Vertex takes no keyword beside anyOf.  A null default of a nullable union (pydantic's
+            # `Optional[A | B] = None`) says nothing more than `nullable`; any other value is a loss.
+            if k in n and not (n[k] is None and n.get("nullable") is True):
+                self.late.append(f"dropped '{k}' at {path}: Vertex takes no keyword beside 'anyOf'")
+        return {"anyOf": members}
+
+    def object_root(self, n: Node, path: str) -> Node:
+        """Function parameters as one object: a union of objects (a root ``oneOf`` of ``required``
+        branches) becomes one object requiring what every branch requires; anything else is refused."""
+        if n["type" if "type" in n else "anyOf"] == "object":
+            return n
+        members = n.get("anyOf", [])
+        if not members or any(m["type"] != "object" for m in members):
+            what = n.get("type") or "a union of " + ", ".join(dict.fromkeys(m["type"] for m in members))
+            raise TranslationError(
+                f"{path}: Vertex takes function parameters as an object, not {what}; wrap the schema in "
+                'one, e.g. {"type": "object", "properties": {"items": <schema>}, "required": ["items"]}'
+            )
+        props: dict[str, list[Node]] = {}
+        for m in members:
+            for name, sub in (m.get("properties") or {}).items():
+                props.setdefault(name, [])
+                props[name] += [x for x in sub.get("anyOf", [sub]) if x not in props[name]]
+        out: Node = {"type": "object"}
+        if "description" in members[0]:
+            out["description"] = members[0]["description"]
+        if props:
+            out["properties"] = {k: v[0] if len(v) == 1 else {"anyOf": v} for k, v in props.items()}
+        every = [
+            k for k in members[0].get("required", ()) if all(k in m.get("required", ()) for m in members)
+        ]
+        if every:
+            out["required"] = every
+        some = [k for m in members for k in m.get("required", ()) if k not in every]
+        self.late.append(
+            f"approximated the union at {path} as one object, as Vertex takes function parameters: "
+            f"{list(dict.fromkeys(some)) or 'no property'} no longer required by any branch"
+        )
+        return out
 
     def _guess_type(self, n: Node, path: str, root: bool) -> str:
         for t, keys in _GUESS:
@@ -96,14 +139,18 @@ class Shaper:
 
     def _finish_enum(self, values: list[Any], format_enum: bool, out: Node, path: str) -> None:
         t = out["type"]
-        if t == "string":  # others can never be valid (below as well, where they may be unhashable)
-            kept = string_enum(values, path, self.late)
+        kept = [v for v in values if has_type(v, t)]  # others can never be valid
+        if not kept:
+            raise TranslationError(
+                f"{path}: no 'enum' value is a {t}, so nothing is valid; fix the type or values"
+            )
+        if t == "string":
+            kept = string_enum(kept, path, self.late)
             if kept:
                 out["enum"] = kept
                 if format_enum:
                     out["format"] = "enum"
             return
-        kept = [v for v in values if has_type(v, t)]
         if t in ("integer", "number") and kept and all(has_type(v, "integer") for v in kept):
             # Vertex documents integer enums as {type: INTEGER, format: enum, enum: ["101", "201"]}.
             out.update(type="integer", format="enum", enum=list(dict.fromkeys(str(int(v)) for v in kept)))

@@ -1,11 +1,10 @@
-"""The reference JSON Schema -> Vertex schema converter: every construct, in two passes.
+"""The JSON Schema -> Vertex schema converter: every construct, in two passes.
 
 ``_Reader.node`` (this module) reads JSON Schema into a *partial* node that already speaks Gemini:
 ``$ref`` inlined, ``allOf`` merged, ``oneOf``/type arrays/``const`` turned into ``anyOf``/``nullable``/
 ``enum``, dropped constraints noted.  ``schema_shape.Shaper`` then shapes each node for Vertex.
 Merging needs un-guessed nodes (an untyped ``{"description": ..}`` must not become an object before it
-is merged into a string), hence two passes.  ``schema_fast`` gives the same result in one walk for the
-common schemas.
+is merged into a string), hence two passes; ``schema_merge`` does the merging.
 
 Choices (facts in shared/research/vertex_compat.md 1.2, 1.6, 1.8, 3.1-3.3):
 - recursive ``$ref``: an error; the endpoint documents "fully recursive schemas are not supported".
@@ -27,6 +26,7 @@ from urllib.parse import unquote
 
 from openai_vertex.exceptions import TranslationError
 
+from .schema_merge import merge, same_value
 from .schema_rules import (
     ANNOTATIONS,
     COUNT,
@@ -36,7 +36,6 @@ from .schema_rules import (
     INPUT_BY_TYPE,
     KIND,
     LATER,
-    LOWER,
     MAX_DEPTH,
     MAX_NODES,
     NAMES,
@@ -45,7 +44,6 @@ from .schema_rules import (
     STR,
     TYPE,
     TYPED_INPUT,
-    UPPER,
     VALUE,
     Node,
     approximated_exclusive,
@@ -61,15 +59,18 @@ from .schema_rules import (
 )
 from .schema_shape import Shaper
 
-__all__ = ["convert_full"]
+__all__ = ["convert"]
 
 
-def convert_full(schema: Mapping[str, Any], response: bool, where: str) -> tuple[Node, list[str]]:
+def convert(schema: Mapping[str, Any], response: bool, where: str) -> tuple[Node, list[str]]:
     """The converted schema and its notes (in walk order, maybe repeated)."""
     reader = _Reader(schema, response)
     partial = reader.node(schema, where)
     shaper = Shaper(response, reader.count)
-    return shaper.finish(partial, where, root=True), reader.notes + shaper.late
+    out = shaper.finish(partial, where, root=True)
+    if not response:  # Vertex takes function parameters as an object only
+        out = shaper.object_root(out, where)
+    return out, reader.notes + shaper.late
 
 
 class _Reader:
@@ -100,6 +101,11 @@ class _Reader:
             raise TranslationError(f"{path}: the schema is too deep or too large (after inlining $ref)")
         self.depth += 1
         try:
+            if s.get("nullable") is True and ("$ref" in s or "allOf" in s):
+                # OpenAPI 3.0 style: the flag beside $ref/allOf lets the whole value be null; merged
+                # with the target as allOf it would vanish (the target itself does not allow null).
+                rest = {k: v for k, v in s.items() if k != "nullable"}
+                return {**self.node(rest, path), "nullable": True}
             if "$ref" in s:
                 return self._ref(s, path)
             if "allOf" in s:
@@ -117,7 +123,7 @@ class _Reader:
         resolved = self._inlined(self._target(s["$ref"], path), path)
         # 2020-12 allows keywords beside $ref (pydantic puts description/default there); theirs win.
         rest = {k: v for k, v in s.items() if k not in ("$ref", "$defs", "definitions")}
-        return self._merge(self.node(rest, path), resolved, path) if rest else resolved
+        return merge(self.node(rest, path), resolved, path, self.notes) if rest else resolved
 
     def _inlined(self, target: Any, path: str) -> Node:
         """The partial node of a ``$ref`` target: made once, noted and counted once."""
@@ -131,6 +137,8 @@ class _Reader:
         return resolved
 
     def _target(self, ref: Any, path: str) -> Any:
+        if not isinstance(ref, str):
+            invalid(path, "$ref", "a string, a local reference such as '#/$defs/Name'")
         target = self.targets.get(ref) if isinstance(ref, str) else None
         if target is None:
             target = self.targets[ref] = self._resolve(ref) if isinstance(ref, str) else None
@@ -165,7 +173,7 @@ class _Reader:
         rest = {k: v for k, v in s.items() if k != "allOf"}
         out = self.node(rest, path) if rest else {}
         for i, member in enumerate(_nonempty_list(s["allOf"], f"{path}.allOf")):
-            out = self._merge(out, self.node(member, f"{path}.allOf[{i}]"), path)
+            out = merge(out, self.node(member, f"{path}.allOf[{i}]"), path, self.notes)
         return out
 
     def _union(self, s: Mapping[str, Any], path: str) -> Node:
@@ -188,8 +196,11 @@ class _Reader:
             else:
                 parts.append(part)
         if cons:  # keywords beside anyOf constrain every member: anyOf(A, B) & C == anyOf(A & C, B & C)
-            parts = [self._merge(p, cons, path) for p in parts]
+            parts = [merge(p, cons, path, self.notes) for p in parts]
             nullable = nullable and "type" not in cons
+        tag = _discriminator(s) if "discriminator" in s else None
+        if tag is not None:
+            parts = [self._tag_required(p, tag, f"{path}.{key}[{i}]") for i, p in enumerate(parts)]
         nullable = nullable or base.get("nullable") is True
         if not parts:
             if not nullable:
@@ -199,11 +210,20 @@ class _Reader:
             out = {**parts[0], **ann}
         else:
             out = {"anyOf": parts, **ann}
-            if key == "oneOf" and "discriminator" not in s:  # a discriminator keeps members exclusive
+            if key == "oneOf" and _some_overlap(parts):  # disjoint members stay exclusive as anyOf
                 self.note(f"approximated 'oneOf' at {path} as 'anyOf': a value may now match several members")
         if nullable:
             out["nullable"] = True
         return out
+
+    def _tag_required(self, part: Node, tag: str, path: str) -> Node:
+        """A discriminated member with its tag required: pydantic leaves a tag with a default out of
+        ``required``, and a reply without the tag could not be told apart (or parsed) by the caller."""
+        required = part.get("required") or []
+        if tag not in (part.get("properties") or {}):
+            self.note(f"'discriminator' property {tag!r} is not a property of {path}: Vertex may omit it")
+            return part
+        return part if tag in required else {**part, "required": [*required, tag]}
 
     def _split_types(self, s: Mapping[str, Any], path: str) -> dict[str, Any]:
         """``type: [a, b]`` (or an untyped enum/const) -> ``anyOf`` of single-type members."""
@@ -216,14 +236,27 @@ class _Reader:
             raise TranslationError(f"{path}: the 'type' list or 'enum' is empty, so nothing is valid")
         if len(types) == 1:
             return {**s, "type": types[0]}
+        rest = {k: v for k, v in s.items() if k not in TYPED_INPUT}
+        if "null" in types:  # nullable, as Vertex spells "or null" (also the cheaper node to convert)
+            rest["nullable"] = True
         members = []
         for t in types:
+            if t == "null":
+                continue  # (with an enum too: OpenAI's own examples mean "or null" by it)
             member = {k: v for k, v in s.items() if k in INPUT_BY_TYPE.get(t, ())}
             member["type"] = t
-            if values is not None and t != "null":
+            if values is not None:
                 member["enum"] = [v for v in values if has_type(v, t)]
+                if not member["enum"]:
+                    continue  # no enum value has this type: the member allows nothing
             members.append(member)
-        return {**{k: v for k, v in s.items() if k not in TYPED_INPUT}, "anyOf": members}
+        if not members and "null" in types:
+            return {**rest, "type": "null"}
+        if not members:
+            raise TranslationError(
+                f"{path}: no 'enum' value has one of the listed types, so nothing is valid"
+            )
+        return {**rest, **members[0]} if len(members) == 1 else {**rest, "anyOf": members}
 
     def _simple(self, s: Mapping[str, Any], path: str) -> Node:
         out: Node = {}
@@ -305,55 +338,6 @@ class _Reader:
             if not integer:
                 self.note(approximated_exclusive(key, path, bound))
 
-    def _merge(self, a: Node, b: Node, path: str) -> Node:
-        """``allOf`` of two partial nodes; ``a``'s annotations win."""
-        if "anyOf" in a or "anyOf" in b:
-            return self._merge_union(a, b, path)
-        out = dict(a)
-        for k, v in b.items():
-            if k not in out:
-                out[k] = v
-                continue
-            cur = out[k]
-            if k == "type" and cur != v:
-                out[k] = _merge_type(cur, v, a, b, path)
-            elif k == "properties":
-                out[k] = {**cur, **{n: self._merge(cur[n], x, path) if n in cur else x for n, x in v.items()}}
-            elif k == "required":
-                out[k] = list(dict.fromkeys([*cur, *v]))
-            elif k in LOWER or k in UPPER:
-                out[k] = max(cur, v) if k in LOWER else min(cur, v)
-            elif k == "enum":
-                out[k] = [x for x in cur if any(_same(x, y) for y in v)]
-                if not out[k]:
-                    raise TranslationError(f"{path}: the 'allOf' members share no 'enum' value")
-            elif k == "items":
-                out[k] = self._merge(cur, v, f"{path}.items")
-            elif k == "additionalProperties":  # false wins, true gives way, two schemas merge
-                if cur is not False and v is not True:
-                    out[k] = v if v is False or cur is True else self._merge(cur, v, path)
-            elif k == "pattern" and cur != v:
-                self.note(f"dropped the second 'pattern' at {path}: Vertex takes one pattern per value")
-        if "nullable" in a or "nullable" in b:
-            if _allows_null(a) and _allows_null(b):
-                out["nullable"] = True
-            else:
-                out.pop("nullable", None)
-        return out
-
-    def _merge_union(self, a: Node, b: Node, path: str) -> Node:
-        if "anyOf" in a and "anyOf" in b:
-            raise TranslationError(f"{path}: 'allOf' combines two unions; rewrite them as one 'anyOf'")
-        union, other = (a, b) if "anyOf" in a else (b, a)
-        cons = {k: v for k, v in other.items() if k not in ANNOTATIONS}
-        out: Node = {
-            "anyOf": [self._merge(m, cons, path) for m in union["anyOf"]] if cons else union["anyOf"]
-        }
-        out.update({k: src[k] for src in (b, a) for k in ANNOTATIONS if k in src})
-        if union.get("nullable") is True and _allows_null(other):
-            out["nullable"] = True
-        return out
-
 
 # ---- helpers -------------------------------------------------------------------------------------
 
@@ -364,11 +348,6 @@ def _json_type(v: Any) -> str:
     )
 
 
-def _same(x: Any, y: Any) -> bool:
-    """JSON equality: 1 == 1.0, but true != 1."""
-    return bool(x == y) and isinstance(x, bool) == isinstance(y, bool)
-
-
 def _is_int_text(v: str) -> bool:
     return v.isascii() and v.lstrip("-").isdigit()
 
@@ -377,9 +356,13 @@ def _enum_values(s: Mapping[str, Any], path: str) -> list[Any] | None:
     if "const" in s:
         return [s["const"]]  # const is at least as strict as any enum beside it
     values = s.get("enum")
-    if values is not None and not isinstance(values, (list, tuple)):
+    if values is None:
+        return None
+    if not isinstance(values, (list, tuple)):
         invalid(path, "enum", "a list")
-    return None if values is None else list(values)
+    if not values:
+        raise TranslationError(f"{path}: 'enum' is empty, so nothing is valid; list the allowed values")
+    return list(values)
 
 
 def _nonempty_list(v: Any, path: str) -> list[Any]:
@@ -388,17 +371,27 @@ def _nonempty_list(v: Any, path: str) -> list[Any]:
     return list(v)
 
 
-def _allows_null(n: Node) -> bool:
-    if n.get("nullable") is True:
+def _discriminator(s: Mapping[str, Any]) -> str | None:
+    """The tag property of an OpenAPI ``discriminator`` (as pydantic emits it), if well formed."""
+    spec = s.get("discriminator")
+    name = spec.get("propertyName") if isinstance(spec, Mapping) else None
+    return name if isinstance(name, str) else None
+
+
+def _some_overlap(parts: list[Node]) -> bool:
+    return any(_can_overlap(a, b) for i, a in enumerate(parts) for b in parts[i + 1 :])
+
+
+def _can_overlap(a: Node, b: Node) -> bool:
+    """False only when no value can match both partial nodes: different types, disjoint enums, or
+    a property both require whose schemas cannot overlap (a discriminator's tags)."""
+    if "anyOf" in a or "anyOf" in b or (a.get("nullable") is True and b.get("nullable") is True):
         return True
-    if "anyOf" in n:
-        return any(_allows_null(m) for m in n["anyOf"])
-    return n.get("type") in (None, "null")
-
-
-def _merge_type(a: str, b: str, na: Node, nb: Node, path: str) -> str:
-    if {a, b} == {"integer", "number"}:
-        return "integer"
-    if (a == "null" and _allows_null(nb)) or (b == "null" and _allows_null(na)):
-        return "null"
-    raise TranslationError(f"{path}: 'allOf' combines the incompatible types {a!r} and {b!r}")
+    ta, tb = a.get("type"), b.get("type")
+    if ta is not None and tb is not None and ta != tb and {ta, tb} != {"integer", "number"}:
+        return False
+    if "enum" in a and "enum" in b and not any(same_value(x, y) for x in a["enum"] for y in b["enum"]):
+        return False
+    pa, pb = a.get("properties") or {}, b.get("properties") or {}
+    both = set(a.get("required") or ()) & set(b.get("required") or ())
+    return all(_can_overlap(pa[n], pb[n]) for n in both if n in pa and n in pb)
