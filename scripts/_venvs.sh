@@ -25,3 +25,11 @@ venv_for() {  # venv_for NAME REQUIREMENT EXTRAS -> prints the venv's python
   VIRTUAL_ENV="$dir" "$uv" pip install --quiet -e ".[$3]" "$2" >&2 || return 1
   echo "$dir/bin/python"
 }
+
+venv_with() {  # venv_with NAME REQUIREMENT... -> a venv of only those packages (not this one); its python
+  local dir=".venvs/$1"
+  shift
+  [ -x "$dir/bin/python" ] || "$uv" venv --quiet --python "$PYTHON" "$dir" >&2
+  VIRTUAL_ENV="$dir" "$uv" pip install --quiet "$@" >&2 || return 1
+  echo "$dir/bin/python"
+}

@@ -52,6 +52,12 @@ def test_metadata_server_credentials_and_project(
     monkeypatch.setenv("GCE_METADATA_HOST", google_auth.metadata_host)
     monkeypatch.setenv("GCE_METADATA_IP", google_auth.metadata_host)
     monkeypatch.delenv("NO_GCE_CHECK")
+    from google.auth.compute_engine import _metadata
+
+    # google-auth reads GCE_METADATA_HOST and NO_GCE_CHECK once, when this module is first imported
+    # (maybe by an earlier test, under conftest's NO_GCE_CHECK=true).
+    monkeypatch.setattr(_metadata, "_GCE_METADATA_HOST", google_auth.metadata_host)
+    monkeypatch.setattr(_metadata, "_NO_GCE_CHECK", False)
     # `projects/-` in the API root asks for the project that Application Default Credentials name.
     client = OpenAI(base_url=vertex.base_url.replace(f"/projects/{PROJECT}/", "/projects/-/"))
     assert chat(client) == "Echo: hello"

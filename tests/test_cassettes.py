@@ -60,7 +60,8 @@ def test_replay_streamed_chat_completion(replay: vcr.VCR, client: OpenAI) -> Non
         chunks = list(stream)
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == "Echo: Say hello to Vertex in five words."
-    assert chunks[-1].usage is not None  # Vertex sends usage in the last chunk unasked
+    # Vertex sends usage on its last chunk unasked; OpenAI's contract (no include_usage) is no usage.
+    assert all(c.usage is None for c in chunks)
 
 
 def test_replay_list_shaped_error_reads_like_openai(replay: vcr.VCR, client: OpenAI) -> None:

@@ -19,10 +19,9 @@ from typing import Any
 import pytest
 
 import openai_vertex
-from openai_vertex import _doctor, _doctor_live
-from openai_vertex._doctor import Context, DoctorOptions
-from openai_vertex._doctor_live import fix_for_api_error
-from openai_vertex.cli import main
+from openai_vertex.cli import _doctor, _doctor_live, main
+from openai_vertex.cli._doctor_base import Context, DoctorOptions
+from openai_vertex.cli._doctor_live import fix_for_api_error
 from openai_vertex.testing import TOKEN_PREFIX, FakeGoogleAuth, FakeVertex
 from openai_vertex.testing._vertex_rules import google_error
 
@@ -299,13 +298,14 @@ def test_alias_to_a_non_vertex_model_fails(
     assert "alias it to a Gemini model" in checks["model_aliases"]["fix"]
 
 
-def test_openai_vertex_other_than_1_fails_mode(
+def test_openai_vertex_typo_fails_mode_with_the_accepted_spellings(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    status, checks = doctor_in_process(capsys, monkeypatch, OPENAI_VERTEX="true")
+    status, checks = doctor_in_process(capsys, monkeypatch, OPENAI_VERTEX="ture")
     assert status == 1
     assert_status(checks, mode="fail")
-    assert checks["mode"]["fix"] == "export OPENAI_VERTEX=1"
+    assert "OPENAI_VERTEX='ture' is not a switch value" in checks["mode"]["fix"]
+    assert "1, true, yes, on" in checks["mode"]["fix"]
 
 
 # -- the metadata server ---------------------------------------------------------------------------

@@ -192,11 +192,35 @@ def test_startup_hook_stacks_with_wrapt_post_import_hooks() -> None:
 
 
 @needs_pth
-def test_other_values_of_openai_vertex_are_reported_and_ignored() -> None:
+@pytest.mark.parametrize("value", ["true", "YES", " On "])
+def test_usual_spellings_of_on_turn_the_mode_on(value: str) -> None:
+    code = "import json, openai; print(json.dumps(str(openai.OpenAI().base_url)))"
+    done = run_python([sys.executable, "-c", code], base_env(OPENAI_VERTEX=value))
+    assert "aiplatform.googleapis.com" in report(done)
+    assert done.stderr == ""
+
+
+@pytest.mark.parametrize("value", ["0", "False", "no", "OFF"])
+def test_usual_spellings_of_off_leave_openai_alone(value: str) -> None:
     code = "import json, sys, openai; print(json.dumps('openai_vertex' in sys.modules))"
-    done = run_python([sys.executable, "-c", code], base_env(OPENAI_VERTEX="true"))
+    done = run_python([sys.executable, "-c", code], base_env(OPENAI_VERTEX=value))
     assert report(done) is False
-    assert "OPENAI_VERTEX='true' is not 1" in done.stderr
+    assert done.stderr == ""
+
+
+def test_an_unknown_spelling_fails_closed_and_is_logged_once() -> None:
+    code = (
+        "import json, openai\n"
+        "try:\n    openai.OpenAI(api_key='sk-ignored')\n    outcome = 'constructed'\n"
+        "except Exception as exc:\n    outcome = [type(exc).__name__, str(exc)]\n"
+        "print(json.dumps(outcome))"
+    )
+    done = run_python([sys.executable, "-c", code], base_env(OPENAI_VERTEX="ture"))
+    name, message = report(done)
+    assert name == "ConfigurationError"  # neither Vertex nor, silently, OpenAI
+    assert "OPENAI_VERTEX='ture'" in message and "1, true, yes, on" in message
+    assert "0, false, no, off" in message
+    assert done.stderr.count("OPENAI_VERTEX='ture'") == 1  # logged once, not twice
 
 
 @needs_pth

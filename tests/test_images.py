@@ -28,9 +28,9 @@ from typing import Any
 
 import pytest
 
-from openai_vertex._translate import image_fetch
-from openai_vertex._translate.image_fetch import FetchLimits, ImageFetcher
-from openai_vertex._translate.image_targets import is_public_address
+from openai_vertex._fetch import fetcher as image_fetch
+from openai_vertex._fetch.fetcher import FetchLimits, ImageFetcher
+from openai_vertex._fetch.targets import is_public_address
 from openai_vertex._translate.images import urls_to_inline, with_inlined_images
 from openai_vertex.exceptions import ConfigurationError, ImageFetchError
 

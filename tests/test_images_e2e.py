@@ -30,6 +30,8 @@ def images() -> Iterator[Server]:
     server.routes["/photo"] = image(PNG)
     server.routes["/slow1"] = image(PNG, delay=0.4)
     server.routes["/slow2"] = image(PNG, delay=0.4)
+    server.routes["/stuck1"] = image(PNG, delay=3)
+    server.routes["/stuck2"] = image(PNG, delay=3)
     yield server
     server.close()
 
@@ -44,6 +46,12 @@ def ask(url: str) -> list[dict[str, object]]:
             ],
         }
     ]
+
+
+def two_images(images: Server, first: str, second: str) -> list[dict[str, object]]:
+    messages = ask(images.url(first))
+    messages[0]["content"].append({"type": "image_url", "image_url": {"url": images.url(second)}})  # type: ignore[attr-defined]
+    return messages
 
 
 def sent_image_urls(vertex: FakeVertex) -> list[str]:
@@ -117,9 +125,56 @@ async def test_async_client_fetches_concurrently(
         credentials=sa_credentials(google_auth),
         image_fetcher=ImageFetcher(is_allowed_address=allow_local_server),
     )
-    messages = ask(images.url("/slow1"))
-    messages[0]["content"].append({"type": "image_url", "image_url": {"url": images.url("/slow2")}})  # type: ignore[attr-defined]
+    messages = two_images(images, "/slow1", "/slow2")
     start = time.monotonic()
     await client.chat.completions.create(model="gemini-2.5-flash", messages=messages)  # type: ignore[arg-type]
     assert time.monotonic() - start < 0.75  # two 0.4 s fetches overlapped
     assert sent_image_urls(vertex) == [data_url("image/png", PNG)] * 2
+
+
+def test_sync_client_fetches_concurrently(
+    vertex: FakeVertex, google_auth: FakeGoogleAuth, images: Server
+) -> None:
+    client = client_for(
+        vertex, google_auth, image_fetcher=ImageFetcher(is_allowed_address=allow_local_server)
+    )
+    start = time.monotonic()
+    client.chat.completions.create(model="gemini-2.5-flash", messages=two_images(images, "/slow1", "/slow2"))  # type: ignore[arg-type]
+    assert time.monotonic() - start < 0.75  # two 0.4 s fetches overlapped
+    assert sent_image_urls(vertex) == [data_url("image/png", PNG)] * 2
+
+
+@pytest.mark.parametrize("how", ["client", "with_options", "per_call"])
+def test_all_fetches_of_a_request_share_one_deadline_bounded_by_its_timeout(
+    vertex: FakeVertex, google_auth: FakeGoogleAuth, images: Server, how: str
+) -> None:
+    fetcher = ImageFetcher(is_allowed_address=allow_local_server)
+    client = client_for(vertex, google_auth, image_fetcher=fetcher, timeout=0.5 if how == "client" else 60)
+    create = client.chat.completions.create
+    if how == "with_options":
+        create = client.with_options(timeout=0.5).chat.completions.create
+    extra: dict[str, object] = {"timeout": 0.5} if how == "per_call" else {}
+    start = time.monotonic()
+    with pytest.raises(ImageFetchError, match=re.escape("took longer than 0.5 s (the request's timeout)")):
+        create(model="gemini-2.5-flash", messages=two_images(images, "/stuck1", "/stuck2"), **extra)  # type: ignore[call-overload]
+    assert time.monotonic() - start < 1.5  # one 0.5 s deadline for both, not 0.5 s each or 3 s each
+    assert vertex.requests == []
+
+
+async def test_async_fetches_share_the_request_deadline(
+    vertex: FakeVertex, google_auth: FakeGoogleAuth, images: Server
+) -> None:
+    client = AsyncOpenAI(
+        base_url=vertex.base_url,
+        credentials=sa_credentials(google_auth),
+        image_fetcher=ImageFetcher(is_allowed_address=allow_local_server),
+        timeout=0.5,
+    )
+    start = time.monotonic()
+    with pytest.raises(ImageFetchError, match=re.escape("took longer than 0.5 s (the request's timeout)")):
+        await client.chat.completions.create(
+            model="gemini-2.5-flash",
+            messages=two_images(images, "/stuck1", "/stuck2"),  # type: ignore[arg-type]
+        )
+    assert time.monotonic() - start < 1.5
+    assert vertex.requests == []

@@ -298,7 +298,8 @@ def test_errors_401_refresh_and_embeddings(adc: FakeVertex, google_auth: FakeGoo
     google_auth.revoke_all()  # the cached token is now rejected: one refresh, one retry
     assert ask(client) == "Echo: hello"
     assert google_auth.token_requests == 2
-    with pytest.raises(TranslationError, match="chat completions only; use google-genai for embeddings"):
+    # Embeddings are served (tests/test_embeddings.py); an OpenAI model name needs an alias first.
+    with pytest.raises(TranslationError, match="not a Vertex text embedding model; use one of"):
         client.embeddings.create(model="text-embedding-3-small", input="hi")
 
 
@@ -326,13 +327,17 @@ def test_bad_environment_fails_closed_in_environment_mode(monkeypatch: pytest.Mo
 def test_the_startup_hook_logs_failures_and_fails_closed(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from openai_vertex import _bootstrap
+    import importlib
+
     from openai_vertex import _startup as startup
 
-    def broken() -> None:
+    # The module, not the function: the package's `patch` attribute is the function patch().
+    patch_module = importlib.import_module("openai_vertex.patch")
+
+    def broken(switch_problem: str | None = None) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(_bootstrap, "activate", broken)
+    monkeypatch.setattr(patch_module, "patch_from_environment", broken)
     originals = {cls: cls.__dict__["__init__"] for cls in CLASSES}
     try:
         with caplog.at_level(logging.ERROR, logger="openai_vertex"):
@@ -350,3 +355,16 @@ def test_the_startup_hook_logs_failures_and_fails_closed(
     assert startup.enabled() is False
     monkeypatch.setenv("OPENAI_VERTEX", "1")
     assert startup.enabled() is True
+
+
+def test_patch_takes_exactly_the_vertex_options_of_the_client() -> None:
+    from openai_vertex._options import VertexOptions
+
+    ours = inspect.signature(openai_vertex.OpenAI.__init__).parameters
+    sdk = inspect.signature(openai.OpenAI.__init__).parameters
+    vertex = {name for name, p in ours.items() if name not in sdk and p.kind is p.KEYWORD_ONLY}
+    vertex -= {"_vertex_state"}  # how copies share state, not an option
+    assert vertex | {"base_url"} == set(VertexOptions.__annotations__)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'vertex_projct'"):
+        patch(vertex_projct="p")  # type: ignore[call-arg]
+    assert not openai_vertex.is_patched()

@@ -9,7 +9,7 @@ import sys as _sys
 
 from . import exceptions
 from ._client import AsyncOpenAI, AsyncVertexOpenAI, OpenAI, VertexOpenAI
-from ._translate.image_fetch import FetchLimits, ImageFetcher
+from ._fetch.fetcher import FetchLimits, ImageFetcher
 from .exceptions import VertexCompatibilityWarning
 from .patch import is_patched, patch, unpatch
 

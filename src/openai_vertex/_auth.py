@@ -14,8 +14,10 @@ import sys
 from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
+from ._deadline import Budget
 from ._settings import ADC_PROJECT_PLACEHOLDER, Origin, Settings
 from ._tokens import TokenSource
+from ._usage_stream import follow_usage_contract, take_usage_wish
 from .exceptions import ConfigurationError
 
 __all__ = ["PLACEHOLDER_API_KEY", "aprepare_request", "prepare_request", "refresh_on_401"]
@@ -33,13 +35,13 @@ _OPENAI_HEADERS = ("openai-organization", "openai-project", "api-key", "x-api-ke
 def prepare_request(request: Any, settings: Settings, source: TokenSource) -> None:
     if not _claim(request, settings):
         return
-    _authorize(request, settings, source, source.token())
+    _authorize(request, settings, source, source.token(Budget.of_request(request)))
 
 
 async def aprepare_request(request: Any, settings: Settings, source: TokenSource) -> None:
     if not _claim(request, settings):
         return
-    _authorize(request, settings, source, await source.atoken())
+    _authorize(request, settings, source, await source.atoken(Budget.of_request(request)))
 
 
 def _claim(request: Any, settings: Settings) -> bool:
@@ -104,37 +106,52 @@ class _RefreshOn401Flow:
         return f"<{type(self).__name__}>"
 
     def _rejected_token(self, request: Any, response: Any) -> str | None:
+        """The token Vertex just refused, when the request is ours and worth one retry."""
         if response.status_code != 401 or origin_of(request.url) != self._settings.origin:
             return None
-        return _bearer(request)
+        rejected = _bearer(request)
+        if rejected is not None:
+            log.debug("Vertex answered 401; refreshing the Google token once and retrying")
+        return rejected
 
+    # The two flows differ only in how they wait for the new token; all decisions live in the helpers.
+    # They also hand each final chat stream to the usage rewriting (_usage_stream.py): the only hook
+    # that sees a response before the SDK reads it.
     def sync_auth_flow(self, request: Any) -> Generator[Any, Any, None]:
+        include_usage = take_usage_wish(request)
         response = yield request
         rejected = self._rejected_token(request, response)
-        if rejected is None:
-            return
-        log.debug("Vertex answered 401; refreshing the Google token once and retrying")
-        try:
-            token = self._source.token_after_rejection(rejected)
-        except Exception:
-            log.warning("could not refresh the Google token after a 401", exc_info=False)
-            return
-        request.headers["Authorization"] = f"Bearer {token}"
-        yield request
+        if rejected is not None:
+            try:
+                token = self._source.token_after_rejection(rejected, Budget.of_request(request))
+            except Exception:
+                _refresh_failed()
+                return
+            response = yield _with_token(request, token)
+        follow_usage_contract(request, response, include_usage)
 
     async def async_auth_flow(self, request: Any) -> AsyncGenerator[Any, Any]:
+        include_usage = take_usage_wish(request)
         response = yield request
         rejected = self._rejected_token(request, response)
-        if rejected is None:
-            return
-        log.debug("Vertex answered 401; refreshing the Google token once and retrying")
-        try:
-            token = await self._source.atoken_after_rejection(rejected)
-        except Exception:
-            log.warning("could not refresh the Google token after a 401", exc_info=False)
-            return
-        request.headers["Authorization"] = f"Bearer {token}"
-        yield request
+        if rejected is not None:
+            try:
+                token = await self._source.atoken_after_rejection(rejected, Budget.of_request(request))
+            except Exception:
+                _refresh_failed()
+                return
+            response = yield _with_token(request, token)
+        follow_usage_contract(request, response, include_usage)
+
+
+def _refresh_failed() -> None:
+    # The 401 then reaches the caller as it is; the refresh error itself may name the endpoint, not a secret.
+    log.warning("could not refresh the Google token after a 401", exc_info=False)
+
+
+def _with_token(request: Any, token: str) -> Any:
+    request.headers["Authorization"] = f"Bearer {token}"
+    return request
 
 
 def refresh_on_401(settings: Settings, source: TokenSource) -> _RefreshOn401Flow:

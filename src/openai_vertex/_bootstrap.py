@@ -1,7 +1,9 @@
 """Where a patched client goes (:class:`Router`), and environment-only mode once ``openai`` is imported.
 
 The interpreter start-up part is ``_startup.py`` (loaded by ``openai_vertex.pth`` only when
-``OPENAI_VERTEX`` is set); it calls :func:`activate` from a post-import hook on ``openai``.
+``OPENAI_VERTEX`` is set); from a post-import hook on ``openai`` it calls
+``patch.patch_from_environment``, which builds a :class:`Router` from here. This module never imports
+``patch``: the arrow points one way (patch -> _bootstrap).
 
 Google documents a second, SDK-only route: ``OPENAI_BASE_URL`` set to a Vertex
 ``…/endpoints/openapi`` URL and ``OPENAI_API_KEY`` set to a short-lived access token. When openai is
@@ -22,6 +24,7 @@ from urllib.parse import urlsplit
 import openai
 
 from ._client import _VertexState
+from ._options import NOT_SETTINGS
 from ._settings import Settings, resolve_settings
 from ._tokens import token_source_for
 from .exceptions import VertexOpenAIError
@@ -30,7 +33,6 @@ __all__ = [
     "OPENAI_HOST",
     "FailedRouter",
     "Router",
-    "activate",
     "environment_route",
     "host_of",
     "unset",
@@ -42,7 +44,7 @@ log = logging.getLogger("openai_vertex")
 OPENAI_HOST = "api.openai.com"
 
 _VERTEX_URL = re.compile(
-    r"^https://(?:(?P<host_location>[a-z0-9-]+)-)?aiplatform\.googleapis\.com"
+    r"^https://(?:(?:(?P<host_location>[a-z0-9-]+)-)?aiplatform|aiplatform\.(?:us|eu)\.rep)\.googleapis\.com"
     r"/(?P<api_version>v1|v1beta1)/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
     r"/endpoints/openapi/?$"
 )
@@ -91,12 +93,12 @@ class Router:
 
     def __init__(self, options: dict[str, Any], known: dict[str, _VertexState]) -> None:
         self.options = options
-        not_settings = ("credentials", "token_provider", "image_fetcher")
-        settings_options = {k: v for k, v in options.items() if k not in not_settings}
+        settings_options = {k: v for k, v in options.items() if k not in NOT_SETTINGS}
         settings_options.update(environment_route(settings_options))
         self._settings_options = settings_options
         self.source = token_source_for(options.get("credentials"), options.get("token_provider"))
         self._fetcher = options.get("image_fetcher")
+        self._store = options.get("response_store")
         self.default = self._state(resolve_settings(**settings_options))
         self.known = known  # API roots handed out so far (shared by reconfigurations), for copy()
         known.setdefault(self.default.settings.base_url, self.default)
@@ -118,7 +120,7 @@ class Router:
         return state
 
     def _state(self, settings: Settings) -> _VertexState:
-        return _VertexState(settings, self.source, image_fetcher=self._fetcher)
+        return _VertexState(settings, self.source, image_fetcher=self._fetcher, response_store=self._store)
 
 
 class FailedRouter:
@@ -132,13 +134,6 @@ class FailedRouter:
         if unset(base_url) or host_of(base_url) == OPENAI_HOST:
             raise type(self._error)(*self._error.args)
         return None
-
-
-def activate() -> None:
-    """Patch openai from the environment (called by the start-up hook once ``openai`` is imported)."""
-    from .patch import patch_from_environment
-
-    patch_from_environment()
 
 
 def unset(value: object) -> bool:

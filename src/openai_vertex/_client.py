@@ -13,15 +13,20 @@ from typing import TYPE_CHECKING, Any
 
 import openai
 
+from ._ambient import clear_ambient_secrets, without_ambient_secrets
 from ._auth import PLACEHOLDER_API_KEY, aprepare_request, prepare_request, refresh_on_401
-from ._inline import ImageInliner
+from ._dns import raise_naming_location
+from ._fetch.fetcher import ImageFetcher
+from ._fetch.inline import ImageInliner
 from ._normalize import normalize_error, normalize_response
+from ._openai_version import require_supported_openai
+from ._served.routes import prepare_served, serve_client
 from ._settings import Settings, resolve_settings
 from ._tokens import TokenProvider, TokenSource, token_source_for
 from ._translate.chat import translate_chat_body
-from ._translate.image_fetch import ImageFetcher
+from ._usage_stream import mark_usage_wish
 from ._warnings import warn_compatibility
-from .exceptions import ConfigurationError, TranslationError
+from .exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
@@ -29,13 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["AsyncOpenAI", "AsyncVertexOpenAI", "OpenAI", "VertexOpenAI"]
 
 _CHAT_PATH = "/chat/completions"
-# OpenAI APIs that frameworks call and Vertex's OpenAI-compatible endpoint does not serve.
-_UNSERVED = {
-    "embeddings": "use google-genai for embeddings",
-    "responses": "call Chat Completions instead of the Responses API (openai-agents: "
-    "OpenAIChatCompletionsModel or set_default_openai_api('chat_completions'); pydantic-ai: "
-    "OpenAIChatModel or 'openai-chat:MODEL'; langchain-openai: use_responses_api=False)",
-}
 
 
 @dataclass
@@ -48,6 +46,7 @@ class _VertexState:
     auth: Any = None
     image_fetcher: ImageFetcher | None = None
     _images: ImageInliner | None = None
+    response_store: Any = None  # responses.*: a spec string or a store; None = environment/memory
 
     @property
     def images(self) -> ImageInliner:
@@ -64,38 +63,40 @@ class _VertexState:
         settings = self.settings.with_base_url(str(base_url))
         if settings is self.settings:
             return self
-        return _VertexState(settings, self.source, self.warned, _images=self.images)
+        return _VertexState(
+            settings, self.source, self.warned, _images=self.images, response_store=self.response_store
+        )
 
     def custom_auth(self) -> Any:
         if self.auth is None:
             self.auth = refresh_on_401(self.settings, self.source)
         return self.auth
 
-    def prepare_options(self, options: Any) -> Any:
-        """The sync hook: translate, then inline the images Vertex cannot fetch itself."""
+    def prepare_options(self, options: Any, client_timeout: object = None) -> Any:
+        """The sync hook: translate, then inline the images Vertex cannot fetch itself, all of them
+        within the request's timeout (per call, else the client's)."""
         if self._translate(options):
-            options.json_data = self.images.inline(options.json_data)
+            timeout = _request_timeout(options, client_timeout)
+            options.json_data = self.images.inline(options.json_data, timeout)
         return options
 
-    async def aprepare_options(self, options: Any) -> Any:
+    async def aprepare_options(self, options: Any, client_timeout: object = None) -> Any:
         """The async hook: the same, with image fetches running concurrently off the event loop."""
         if self._translate(options):
-            options.json_data = await self.images.ainline(options.json_data)
+            timeout = _request_timeout(options, client_timeout)
+            options.json_data = await self.images.ainline(options.json_data, timeout)
         return options
 
     def _translate(self, options: Any) -> bool:
         """Rewrite ``options`` for Vertex; True when it is a chat completion (so it may carry images)."""
-        api = str(options.url).strip("/").split("/", 1)[0]
-        if api in _UNSERVED:
-            raise TranslationError(
-                f"Vertex's OpenAI-compatible endpoint serves chat completions only; {_UNSERVED[api]}."
-            )
         # Never follow a redirect with a Google token attached (the 3xx surfaces as an APIStatusError).
         options.follow_redirects = False
+        prepare_served(options, self)  # refuse unserved APIs; served ones (embeddings...) check input
         if options.url == _CHAT_PATH and isinstance(options.json_data, Mapping):
             # extra_body is merged by the SDK after this hook, so it is translated here and consumed:
             # Vertex wants its `google` extension nested, and extra keys may need translating too.
             extra = options.extra_json if isinstance(options.extra_json, Mapping) else None
+            mark_usage_wish(options)  # stream_options is translated away; the wish reaches the stream
             translation = translate_chat_body(options.json_data, self.settings, extra)
             options.json_data = translation.body  # a new dict: the SDK reuses the old one on retries
             if extra is not None:
@@ -109,6 +110,11 @@ class _VertexState:
             if note not in self.warned:
                 self.warned.add(note)
                 warn_compatibility(note)
+
+
+def _request_timeout(options: Any, client_timeout: object) -> object:
+    """The timeout the SDK will give this request: the call's own, else the client's."""
+    return client_timeout if isinstance(options.timeout, openai.NotGiven) else options.timeout
 
 
 def _state(
@@ -149,12 +155,14 @@ class _VertexClient:
         unsupported_params: str | None = None,
         image_urls: str | None = None,
         image_fetcher: ImageFetcher | None = None,
+        response_store: Any = None,
         api_key: str | None = None,
         base_url: Any = None,
         default_headers: Mapping[str, str] | None = None,
         _vertex_state: _VertexState | None = None,
         **kwargs: Any,
     ) -> None:
+        require_supported_openai()
         state = _state(
             vertex_state=_vertex_state,
             api_key=api_key,
@@ -171,18 +179,22 @@ class _VertexClient:
                 image_urls=image_urls,
             ),
         )
-        super().__init__(  # type: ignore[call-arg]
+        sdk_init: Any = super().__init__
+        sdk_init(
             api_key=PLACEHOLDER_API_KEY,
             base_url=state.settings.base_url,
-            default_headers=default_headers,
-            **kwargs,
+            **without_ambient_secrets(sdk_init, {"default_headers": default_headers, **kwargs}),
         )
         # Undo what the SDK read from OPENAI_ORG_ID, OPENAI_PROJECT_ID and OPENAI_CUSTOM_HEADERS.
         client: Any = self
         client.organization = None
         client.project = None
         client._custom_headers = dict(default_headers) if isinstance(default_headers, Mapping) else {}
+        clear_ambient_secrets(client, kwargs)
+        if response_store is not None:  # responses.*: where responses are kept (_responses/store.py)
+            state.response_store = response_store
         self._vertex = state
+        serve_client(self, state)  # embeddings, models: served in-process below the SDK (_served/)
 
     def copy(self, **kwargs: Any) -> Any:
         extra = {"_vertex_state": self._vertex, **(kwargs.pop("_extra_kwargs", None) or {})}
@@ -214,22 +226,34 @@ class OpenAI(_VertexClient, openai.OpenAI):
     """``openai.OpenAI`` for Gemini on Vertex AI; accepts every openai argument plus the Vertex ones."""
 
     def _prepare_options(self, options: Any) -> Any:
-        return self._vertex.prepare_options(super()._prepare_options(options))
+        return self._vertex.prepare_options(super()._prepare_options(options), self.timeout)
 
     def _prepare_request(self, request: Any) -> None:
         super()._prepare_request(request)
         prepare_request(request, self._vertex.settings, self._vertex.source)
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().request(*args, **kwargs)
+        except openai.APIConnectionError as error:  # a DNS failure names the location (_dns.py)
+            raise_naming_location(error, self._vertex.settings)
 
 
 class AsyncOpenAI(_VertexClient, openai.AsyncOpenAI):
     """``openai.AsyncOpenAI`` for Gemini on Vertex AI; ``token_provider`` may be an async callable."""
 
     async def _prepare_options(self, options: Any) -> Any:
-        return await self._vertex.aprepare_options(await super()._prepare_options(options))
+        return await self._vertex.aprepare_options(await super()._prepare_options(options), self.timeout)
 
     async def _prepare_request(self, request: Any) -> None:
         await super()._prepare_request(request)
         await aprepare_request(request, self._vertex.settings, self._vertex.source)
+
+    async def request(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().request(*args, **kwargs)
+        except openai.APIConnectionError as error:  # a DNS failure names the location (_dns.py)
+            raise_naming_location(error, self._vertex.settings)
 
 
 VertexOpenAI = OpenAI

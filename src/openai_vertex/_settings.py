@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal, cast
 from urllib.parse import urlsplit
 
+from ._locations import check_location, vertex_host
 from .exceptions import ConfigurationError
 
 __all__ = [
@@ -63,16 +64,7 @@ class Settings:
         root, origin = _validate_base_url(str(base_url), source="base_url")
         if root == self.base_url:
             return self
-        return Settings(
-            base_url=root,
-            origin=origin,
-            project=self.project,
-            location=self.location,
-            api_version=self.api_version,
-            model_aliases=self.model_aliases,
-            unsupported_params=self.unsupported_params,
-            image_urls=self.image_urls,
-        )
+        return replace(self, base_url=root, origin=origin)
 
 
 def resolve_settings(
@@ -104,10 +96,13 @@ def resolve_settings(
     images = _choose(image_urls, env, "image_urls", "OPENAI_VERTEX_IMAGE_URLS", "auto", _IMAGE_URLS)
 
     explicit_root = base_url if base_url is not None else env.get("OPENAI_VERTEX_BASE_URL") or None
+    source = "base_url" if base_url is not None else "OPENAI_VERTEX_BASE_URL"
+    redirected = _redirected_root(base_url, env)
+    if redirected is not None:  # Google's samples build a googleapis.com URL; the environment wins
+        explicit_root, source = redirected, "OPENAI_VERTEX_BASE_URL"
     project = _project(vertex_project, env)
     location = _location(vertex_location, env)
     if explicit_root is not None:
-        source = "base_url" if base_url is not None else "OPENAI_VERTEX_BASE_URL"
         root, origin = _validate_base_url(str(explicit_root), source=source)
     else:
         root = vertex_base_url(project or ADC_PROJECT_PLACEHOLDER, location, version)
@@ -159,22 +154,45 @@ def vertex_base_url(project: str, location: str, api_version: str) -> str:
     return f"https://{host}/{api_version}/projects/{project}/locations/{location}/endpoints/openapi"
 
 
-def parse_model_aliases(text: str) -> dict[str, str]:
-    """Parse ``gpt-4o=gemini-2.5-pro,gpt-4o-mini=gemini-2.5-flash,*=gemini-2.5-flash``."""
+def parse_model_aliases(text: str, source: str = "OPENAI_VERTEX_MODEL_ALIASES") -> dict[str, str]:
+    """Parse ``gpt-4o=gemini-2.5-pro,gpt-4o-mini=gemini-2.5-flash,*=gemini-2.5-flash``.
+
+    ``source`` names where the text came from in the error (the variable, or a command-line option).
+    """
     aliases: dict[str, str] = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         name, sep, target = (s.strip() for s in item.partition("="))
         if not sep or not name or not target:
             raise ConfigurationError(
-                f"OPENAI_VERTEX_MODEL_ALIASES entry {item!r} is not NAME=MODEL; "
+                f"{source} entry {item!r} is not NAME=MODEL; "
                 "write e.g. 'gpt-4o=gemini-2.5-pro,*=gemini-2.5-flash'."
             )
         aliases[name] = target
     return aliases
 
 
+def _redirected_root(base_url: str | None, env: Mapping[str, str]) -> str | None:
+    """``OPENAI_VERTEX_BASE_URL`` in place of a ``*.googleapis.com`` ``base_url``, or None.
+
+    Clients that build their own Vertex URL (as Google's samples do) can then be pointed at an
+    emulator, a Private Service Connect endpoint or a proxy from the environment alone. A variable
+    with no path (``https://proxy.example``) keeps the given URL's path; a full root replaces it.
+    Any other ``base_url`` (not googleapis.com) is the caller's own choice and is kept.
+    """
+    override = (env.get("OPENAI_VERTEX_BASE_URL") or "").strip()
+    if base_url is None or not override:
+        return None
+    given = urlsplit(str(base_url))
+    host = (given.hostname or "").lower()
+    if host != "googleapis.com" and not host.endswith(".googleapis.com"):
+        return None
+    if urlsplit(override).path.strip("/"):
+        return override
+    return override.rstrip("/") + given.path
+
+
 def _vertex_host(location: str) -> str:
-    return "aiplatform.googleapis.com" if location == "global" else f"{location}-aiplatform.googleapis.com"
+    return vertex_host(location)  # global, multi-region (us, eu: *.rep.googleapis.com) or regional
 
 
 def _choose(
@@ -209,6 +227,7 @@ def _location(value: str | None, env: Mapping[str, str]) -> str:
             f"{where}={location!r} is not a Vertex location; use e.g. 'global' or 'us-central1' "
             "via vertex_location= or GOOGLE_CLOUD_LOCATION."
         )
+    check_location(location, "vertex_location" if value is not None else "GOOGLE_CLOUD_LOCATION", env)
     return location
 
 

@@ -24,24 +24,44 @@ if TYPE_CHECKING:
     from types import ModuleType
     from typing import Any
 
-__all__ = ["enabled", "finish_pending", "install"]
+__all__ = ["OFF_VALUES", "ON_VALUES", "enabled", "finish_pending", "install", "switch", "switch_problem"]
 
 _ENV = "OPENAI_VERTEX"
 _installed = False
 _pending: ModuleType | None = None
 
 
-def enabled() -> bool:
-    """True when ``OPENAI_VERTEX=1``; any other non-empty value except ``0`` is reported and ignored."""
-    value = os.environ.get(_ENV, "").strip()
-    if value in ("", "0"):
-        return False
-    if value == "1":
+# The spellings of the switch, compared case-insensitively; empty (or unset) means off. Anything else
+# is a typo of unknown intent, so it fails closed: openai clients refuse to start (see patch.py).
+ON_VALUES = ("1", "true", "yes", "on")
+OFF_VALUES = ("0", "false", "no", "off")
+
+
+def switch(value: str | None = None) -> bool | None:
+    """``OPENAI_VERTEX`` (or ``value``) read as a switch: True, False, or None for an unknown spelling."""
+    text = (os.environ.get(_ENV, "") if value is None else value).strip().lower()
+    if text in ON_VALUES:
         return True
-    _log().warning(
-        "%s=%r is not 1; environment-only mode stays off (set %s=1 to turn it on)", _ENV, value, _ENV
+    if text in OFF_VALUES or not text:
+        return False
+    return None
+
+
+def switch_problem(value: str | None = None) -> str | None:
+    """Why ``OPENAI_VERTEX`` is not a switch value, or None when it is one."""
+    if switch(value) is not None:
+        return None
+    shown = os.environ.get(_ENV, "") if value is None else value
+    return (
+        f"{_ENV}={shown!r} is not a switch value; set {_ENV} to one of {', '.join(ON_VALUES)} to send "
+        f"openai to Vertex, or to one of {', '.join(OFF_VALUES)} (or unset it) to leave openai alone "
+        "(case-insensitive)."
     )
-    return False
+
+
+def enabled() -> bool:
+    """True when ``OPENAI_VERTEX`` is on, and also for an unknown spelling: that one fails closed later."""
+    return switch() is not False
 
 
 def install() -> bool:
@@ -140,9 +160,9 @@ def finish_pending() -> None:
 
 def _activate(module: ModuleType) -> None:
     try:
-        from openai_vertex._bootstrap import activate
+        from openai_vertex.patch import patch_from_environment
 
-        activate()
+        patch_from_environment(switch_problem())
     except Exception as exc:
         _log().error("openai-vertex: environment-only mode failed to patch openai", exc_info=True)
         _refuse_openai_clients(module, type(exc).__name__)

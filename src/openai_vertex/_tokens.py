@@ -18,14 +18,16 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ._deadline import BoundedRequest, Budget, DeadlineExceeded, await_future, running_future, start_thread
 from .exceptions import ConfigurationError, CredentialsError
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
 
-__all__ = ["TokenProvider", "TokenSource", "token_source_for"]
+__all__ = ["NO_BUDGET", "TokenProvider", "TokenSource", "token_source_for"]
 
 log = logging.getLogger("openai_vertex")
 
@@ -36,6 +38,7 @@ CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 STALE_ON_ARRIVAL_COOLDOWN_SECONDS = 30.0
 
 TokenProvider = Callable[[], str | Awaitable[str]]
+NO_BUDGET = Budget()
 
 NO_CREDENTIALS_HELP = (
     "Fix it with one of: run 'gcloud auth application-default login'; set GOOGLE_APPLICATION_CREDENTIALS "
@@ -45,10 +48,10 @@ NO_CREDENTIALS_HELP = (
 
 
 class TokenSource(Protocol):
-    def token(self) -> str: ...
-    async def atoken(self) -> str: ...
-    def token_after_rejection(self, rejected: str) -> str: ...
-    async def atoken_after_rejection(self, rejected: str) -> str: ...
+    def token(self, budget: Budget = NO_BUDGET) -> str: ...
+    async def atoken(self, budget: Budget = NO_BUDGET) -> str: ...
+    def token_after_rejection(self, rejected: str, budget: Budget = NO_BUDGET) -> str: ...
+    async def atoken_after_rejection(self, rejected: str, budget: Budget = NO_BUDGET) -> str: ...
     def project(self) -> str | None: ...
     def quota_project(self) -> str | None: ...
 
@@ -63,6 +66,24 @@ def validate_token(token: object) -> str:
     return token
 
 
+class _Attempt:
+    """One refresh in flight: its outcome, and the transport that knows which endpoint it is calling."""
+
+    __slots__ = ("future", "transport")
+
+    def __init__(self, future: Future[str], transport: BoundedRequest | None) -> None:
+        self.future = future
+        self.transport = transport
+
+    def timed_out(self, seconds: float | None) -> CredentialsError:
+        where = self.transport.endpoint if self.transport is not None else None
+        return CredentialsError(
+            f"No Google access token within {seconds:g} s, the request's timeout: "
+            f"{where or 'the token endpoint'} did not answer in time. Check that it is reachable from "
+            "here, or give the request a longer timeout (timeout= on the client, with_options or the call)."
+        )
+
+
 class CredentialsTokenSource:
     """Tokens from a google-auth ``Credentials`` (given, or found by ADC on first use)."""
 
@@ -71,36 +92,30 @@ class CredentialsTokenSource:
         self._adc_project: str | None = None
         self._label = label
         self._lock = threading.Lock()
-        self._inflight: Future[str] | None = None
+        self._inflight: _Attempt | None = None
         self._stale_on_arrival_at = float("-inf")
         self._transport: Any = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._label}>"
 
-    def token(self) -> str:
+    def token(self, budget: Budget = NO_BUDGET) -> str:
         current = self._usable_token()
         if current is not None:
             return current
-        future, owner = self._start_or_join(rejected=None)
-        if owner:
-            self._refresh_into(future)
-        return future.result()
+        return self._wait(self._start_or_join(None, budget), budget)
 
-    async def atoken(self) -> str:
+    async def atoken(self, budget: Budget = NO_BUDGET) -> str:
         current = self._usable_token()
         if current is not None:
             return current
-        return await self._await_refresh(rejected=None)
+        return await self._await(self._start_or_join(None, budget), budget)
 
-    def token_after_rejection(self, rejected: str) -> str:
-        future, owner = self._start_or_join(rejected=rejected)
-        if owner:
-            self._refresh_into(future)
-        return future.result()
+    def token_after_rejection(self, rejected: str, budget: Budget = NO_BUDGET) -> str:
+        return self._wait(self._start_or_join(rejected, budget), budget)
 
-    async def atoken_after_rejection(self, rejected: str) -> str:
-        return await self._await_refresh(rejected=rejected)
+    async def atoken_after_rejection(self, rejected: str, budget: Budget = NO_BUDGET) -> str:
+        return await self._await(self._start_or_join(rejected, budget), budget)
 
     def project(self) -> str | None:
         return self._adc_project
@@ -109,13 +124,26 @@ class CredentialsTokenSource:
         creds = self._credentials
         return getattr(creds, "quota_project_id", None) if creds is not None else None
 
-    async def _await_refresh(self, *, rejected: str | None) -> str:
-        future, owner = self._start_or_join(rejected=rejected)
-        if owner:
-            # Not awaited on purpose: the worker completes `future` even if this task is cancelled,
-            # so the next caller joins a finished refresh instead of starting another.
-            asyncio.get_running_loop().run_in_executor(None, self._refresh_into, future)
-        return await asyncio.wrap_future(future)
+    def _wait(self, attempt: _Attempt, budget: Budget) -> str:
+        try:
+            return attempt.future.result(timeout=budget.total)
+        except (FutureTimeout, TimeoutError):
+            self._abandon(attempt)
+            raise attempt.timed_out(budget.total) from None
+
+    async def _await(self, attempt: _Attempt, budget: Budget) -> str:
+        # A cancelled or timed-out waiter leaves the refresh running: the next caller may join it.
+        try:
+            return await await_future(attempt.future, budget.total)
+        except (asyncio.TimeoutError, TimeoutError):
+            self._abandon(attempt)
+            raise attempt.timed_out(budget.total) from None
+
+    def _abandon(self, attempt: _Attempt) -> None:
+        """A refresh that outlived a caller's timeout is stuck: later callers start a fresh one."""
+        with self._lock:
+            if self._inflight is attempt:
+                self._inflight = None
 
     def _usable_token(self) -> str | None:
         creds = self._credentials
@@ -131,50 +159,70 @@ class CredentialsTokenSource:
             return str(creds.token)
         return None
 
-    def _start_or_join(self, *, rejected: str | None) -> tuple[Future[str], bool]:
+    def _start_or_join(self, rejected: str | None, budget: Budget) -> _Attempt:
         with self._lock:
             current = self._usable_token()
             # A rejected token forces a refresh, unless another caller already replaced it.
             if current is not None and (rejected is None or current != rejected):
                 done: Future[str] = Future()
                 done.set_result(current)
-                return done, False
+                return _Attempt(done, None)
             if self._inflight is not None:
-                return self._inflight, False
-            future: Future[str] = Future()
-            # RUNNING futures cannot be cancelled, so a cancelled waiter never cancels the refresh.
-            future.set_running_or_notify_cancel()
-            self._inflight = future
-            return future, True
+                return self._inflight
+            transport = BoundedRequest(self._send, budget.deadline(), budget.connect)
+            attempt = _Attempt(running_future(), transport)
+            self._inflight = attempt
+        # Always in a thread of its own, even for sync callers: a caller can then stop waiting at its
+        # timeout, which a blocking call inside google-auth would not allow.
+        start_thread(lambda: self._refresh_for(attempt), "openai-vertex-token-refresh", attempt.future)
+        return attempt
 
-    def _refresh_into(self, future: Future[str]) -> None:
-        try:
-            token = self._refresh()
-        except BaseException as exc:  # every outcome must complete the future
+    def _send(self, *args: Any, **kwargs: Any) -> Any:
+        """google-auth's requests transport, made on first use in the refresh thread: importing
+        requests takes a while the first time, and the caller must be free to stop waiting meanwhile."""
+        transport = self._transport
+        if transport is None:
+            from google.auth.transport.requests import Request
+
             with self._lock:
-                self._inflight = None
-            future.set_exception(exc)
-            return
+                transport = self._transport = self._transport or Request()
+        return transport(*args, **kwargs)
+
+    def _refresh_for(self, attempt: _Attempt) -> str:
+        try:
+            token = self._refresh(attempt)
+        finally:
+            with self._lock:
+                if self._inflight is attempt:
+                    self._inflight = None
         with self._lock:
             if self._credentials is not None and self._credentials.token_state.name == "STALE":
                 self._stale_on_arrival_at = time.monotonic()
-            self._inflight = None
-        future.set_result(token)
+        return token
 
-    def _refresh(self) -> str:
+    def _refresh(self, attempt: _Attempt) -> str:
         from google.auth import exceptions as gexc
-        from google.auth.transport.requests import Request
 
+        transport = attempt.transport
+        assert transport is not None
         try:
-            if self._transport is None:
-                self._transport = Request()
             if self._credentials is None:
-                self._credentials = self._discover()
+                self._credentials = self._discover(transport)
             log.debug("refreshing Google access token (%s)", type(self._credentials).__name__)
-            self._credentials.refresh(self._transport)  # type: ignore[no-untyped-call]
+            self._credentials.refresh(transport)  # type: ignore[no-untyped-call]
+        except DeadlineExceeded:
+            raise CredentialsError(
+                f"No Google access token before the request's timeout: {transport.endpoint} did not answer "
+                "in time. Check that it is reachable, or give the request a longer timeout."
+            ) from None
         except gexc.DefaultCredentialsError as exc:
             raise CredentialsError(
                 f"No usable Google credentials: {_first_line(exc)}. {NO_CREDENTIALS_HELP}"
+            ) from None
+        except gexc.TransportError as exc:
+            raise CredentialsError(
+                f"Could not reach the Google token endpoint {transport.endpoint or ''} "
+                f"({_first_line(exc)}). Check network access to it."
             ) from None
         except gexc.GoogleAuthError as exc:
             raise CredentialsError(
@@ -182,17 +230,37 @@ class CredentialsTokenSource:
                 "Check that the credentials are current (for user credentials run "
                 "'gcloud auth application-default login' again) and that the service account still exists."
             ) from None
-        token = validate_token(self._credentials.token)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            # google-auth parses the answer without checking its shape: HTML, a JSON list, a
+            # non-numeric expires_in end up here as builtin errors.
+            raise _malformed(transport.endpoint, f"{type(exc).__name__}: {_first_line(exc)}") from None
+        token = self._credentials.token
+        if not isinstance(token, str) or not token:
+            raise _malformed(transport.endpoint, "no access_token")
+        if self._credentials.expiry is None:
+            # google-auth would treat the token as never expiring and never refresh it again.
+            raise _malformed(transport.endpoint, "no expires_in")
+        token = validate_token(token)
         log.debug("Google access token refreshed; expires at %s UTC", self._credentials.expiry)
         return token
 
-    def _discover(self) -> Credentials:
+    def _discover(self, transport: BoundedRequest) -> Credentials:
         import google.auth
 
-        credentials, project = google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE], request=self._transport)
+        credentials, project = google.auth.default(
+            scopes=[CLOUD_PLATFORM_SCOPE],
+            request=transport,  # type: ignore[arg-type]  # duck-typed: google-auth only calls it
+        )
         self._adc_project = project
         log.debug("Application Default Credentials found: %s", type(credentials).__name__)
         return credentials
+
+
+def _malformed(endpoint: str | None, cause: str) -> CredentialsError:
+    return CredentialsError(
+        f"The Google token endpoint {endpoint or ''} sent a malformed answer ({cause}); a proxy or "
+        "captive portal may be answering in its place. Check the token_uri / metadata-server address."
+    )
 
 
 class ProviderTokenSource:
@@ -206,7 +274,7 @@ class ProviderTokenSource:
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
 
-    def token(self) -> str:
+    def token(self, budget: Budget = NO_BUDGET) -> str:
         value = self._provider()
         if inspect.isawaitable(value):
             if inspect.iscoroutine(value):
@@ -217,22 +285,30 @@ class ProviderTokenSource:
             )
         return validate_token(value)
 
-    async def atoken(self) -> str:
+    async def atoken(self, budget: Budget = NO_BUDGET) -> str:
         provider = self._provider
-        if inspect.iscoroutinefunction(provider) or inspect.iscoroutinefunction(type(provider).__call__):
-            value: object = await provider()  # type: ignore[misc]
-        else:
-            # A plain callable may block (e.g. a subprocess to gcloud): keep it off the event loop.
-            value = await asyncio.to_thread(provider)
-            if inspect.isawaitable(value):
-                value = await value
+        try:
+            if inspect.iscoroutinefunction(provider) or inspect.iscoroutinefunction(type(provider).__call__):
+                value: object = await asyncio.wait_for(provider(), budget.total)  # type: ignore[arg-type]
+            else:
+                # A plain callable may block (e.g. a subprocess to gcloud): keep it off the event loop,
+                # in a daemon thread so a stuck one cannot hold up asyncio.run() at exit.
+                value = await await_future(
+                    start_thread(provider, "openai-vertex-token-provider"), budget.total
+                )
+                if inspect.isawaitable(value):
+                    value = await asyncio.wait_for(value, budget.total)
+        except (asyncio.TimeoutError, TimeoutError):
+            raise CredentialsError(
+                f"token_provider did not return a token within {budget.total:g} s, the request's timeout."
+            ) from None
         return validate_token(value)
 
-    def token_after_rejection(self, rejected: str) -> str:
-        return self.token()
+    def token_after_rejection(self, rejected: str, budget: Budget = NO_BUDGET) -> str:
+        return self.token(budget)
 
-    async def atoken_after_rejection(self, rejected: str) -> str:
-        return await self.atoken()
+    async def atoken_after_rejection(self, rejected: str, budget: Budget = NO_BUDGET) -> str:
+        return await self.atoken(budget)
 
     def project(self) -> str | None:
         return None

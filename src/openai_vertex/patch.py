@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 import threading
 import weakref
 from collections.abc import Callable, Mapping
@@ -34,17 +35,19 @@ from typing import TYPE_CHECKING, Any
 
 import openai
 
+from ._ambient import clear_ambient_secrets, without_ambient_secrets
 from ._auth import PLACEHOLDER_API_KEY, aprepare_request, prepare_request
 from ._bootstrap import OPENAI_HOST, FailedRouter, Router, host_of, unset
 from ._client import _VertexClient, _VertexState
+from ._dns import raise_naming_location
 from ._normalize import normalize_error, normalize_response
-from ._tokens import TokenProvider
-from .exceptions import VertexOpenAIError
+from ._openai_version import require_supported_openai
+from ._options import VertexOptions, given
+from ._served.routes import serve_client
+from .exceptions import ConfigurationError, VertexOpenAIError
 
 if TYPE_CHECKING:
-    from google.auth.credentials import Credentials
-
-    from ._translate.image_fetch import ImageFetcher
+    from typing_extensions import Unpack
 
 __all__ = ["PatchContext", "is_patched", "patch", "patch_from_environment", "unpatch"]
 
@@ -98,6 +101,7 @@ class _Installation:
                 self.adopted[client] = original
                 client.base_url = state.settings.base_url
                 client.__dict__[_STATE] = state
+                serve_client(client, state)
                 log.info("openai-vertex: a client created before patch() now talks to Vertex")
         return state
 
@@ -126,40 +130,15 @@ class PatchContext:
         return f"<PatchContext patched={is_patched()}>"
 
 
-def patch(
-    *,
-    vertex_project: str | None = None,
-    vertex_location: str | None = None,
-    credentials: Credentials | None = None,
-    token_provider: TokenProvider | None = None,
-    api_version: str | None = None,
-    model_aliases: Mapping[str, str] | None = None,
-    unsupported_params: str | None = None,
-    image_urls: str | None = None,
-    image_fetcher: ImageFetcher | None = None,
-    base_url: str | None = None,
-) -> PatchContext:
+def patch(**vertex_options: Unpack[VertexOptions]) -> PatchContext:
     """Send ``openai.OpenAI``/``AsyncOpenAI`` clients to Vertex; idempotent, undone by ``unpatch()``.
 
-    Takes the Vertex options of ``openai_vertex.OpenAI`` (argument > environment > ADC). Calling it
-    again while patched with other options reconfigures clients created afterwards.
+    Takes the Vertex options of ``openai_vertex.OpenAI`` (argument > environment > ADC), named once in
+    ``_options.VertexOptions``. Calling it again while patched with other options reconfigures clients
+    created afterwards.
     """
-    options = {
-        k: v
-        for k, v in dict(
-            vertex_project=vertex_project,
-            vertex_location=vertex_location,
-            credentials=credentials,
-            token_provider=token_provider,
-            api_version=api_version,
-            model_aliases=None if model_aliases is None else dict(model_aliases),
-            unsupported_params=unsupported_params,
-            image_urls=image_urls,
-            image_fetcher=image_fetcher,
-            base_url=base_url,
-        ).items()
-        if v is not None
-    }
+    require_supported_openai()  # before any patching: an older openai lacks hooks used here
+    options = given(vertex_options, "patch")
     with _lock:
         current = _installed
         if current is not None and current.router.options == options:
@@ -172,10 +151,20 @@ def patch(
         return PatchContext(lambda: _reconfigure_if(current, previous))
 
 
-def patch_from_environment() -> None:
-    """Environment-only mode: patch with settings from the environment; a bad setting fails closed."""
+def patch_from_environment(switch_problem: str | None = None) -> None:
+    """Environment-only mode: patch with settings from the environment; a bad setting fails closed.
+
+    ``switch_problem``: why ``OPENAI_VERTEX`` is not a switch value, from the start-up hook that read
+    it (passed in so that this module never imports ``_startup``, which imports this one).
+    """
     try:
+        if switch_problem is not None:  # an OPENAI_VERTEX typo: neither Vertex nor, silently, OpenAI
+            raise ConfigurationError(switch_problem)
         patch()
+        # Frameworks build no client without an OpenAI key (langchain-openai >= 1.x: "Sync client is
+        # not available"); every default client now goes to Vertex, so a placeholder is never sent.
+        if not os.environ.get("OPENAI_API_KEY"):
+            os.environ["OPENAI_API_KEY"] = PLACEHOLDER_API_KEY
     except VertexOpenAIError as error:
         log.error("openai-vertex: %s OpenAI clients will refuse to start until this is fixed.", error)
         with _lock:
@@ -297,11 +286,16 @@ def _common_hooks(inst: _Installation) -> dict[str, Wrapper]:
         kwargs = {**kwargs, "base_url": state.settings.base_url}
         if not module_client or not kwargs.get("api_key"):
             kwargs["api_key"] = PLACEHOLDER_API_KEY  # the OpenAI key is not needed, read, or kept
+        passed = kwargs
+        if not module_client:  # no OpenAI secret of the environment is read (module globals stay)
+            kwargs = without_ambient_secrets(wrapped, kwargs)
         result = wrapped(*args, **kwargs)
-        if not module_client:  # OPENAI_CUSTOM_HEADERS means nothing to Vertex (module globals stay)
-            headers = kwargs.get("default_headers")
+        if not module_client:  # OPENAI_CUSTOM_HEADERS means nothing to Vertex
+            headers = passed.get("default_headers")
             client._custom_headers = dict(headers) if isinstance(headers, Mapping) else {}
+            clear_ambient_secrets(client, passed)
         client.__dict__[_STATE] = state
+        serve_client(client, state)  # embeddings, models: served in-process (_served/)
         return result
 
     def custom_auth(wrapped: Fn, client: Any, args: Args, kwargs: Kwargs) -> Any:
@@ -342,7 +336,7 @@ def _sync_hooks(inst: _Installation) -> dict[str, Wrapper]:
     def prepare_options(wrapped: Fn, client: Any, args: Args, kwargs: Kwargs) -> Any:
         state = inst.state_of(client, adopt=True)
         options = wrapped(*args, **kwargs)
-        return options if state is None else state.prepare_options(options)
+        return options if state is None else state.prepare_options(options, client.timeout)
 
     def prepare(wrapped: Fn, client: Any, args: Args, kwargs: Kwargs) -> Any:
         result = wrapped(*args, **kwargs)
@@ -352,14 +346,21 @@ def _sync_hooks(inst: _Installation) -> dict[str, Wrapper]:
             prepare_request(request, state.settings, state.source)
         return result
 
-    return {"_prepare_options": prepare_options, "_prepare_request": prepare}
+    def request(wrapped: Fn, client: Any, args: Args, kwargs: Kwargs) -> Any:
+        try:
+            return wrapped(*args, **kwargs)
+        except openai.APIConnectionError as error:  # a DNS failure names the location (_dns.py)
+            state = inst.state_of(client)
+            raise_naming_location(error, None if state is None else state.settings)
+
+    return {"_prepare_options": prepare_options, "_prepare_request": prepare, "request": request}
 
 
 def _async_hooks(inst: _Installation) -> dict[str, Wrapper]:
     async def prepare_options(wrapped: Fn, client: Any, args: Args, kwargs: Kwargs) -> Any:
         state = inst.state_of(client, adopt=True)
         options = await wrapped(*args, **kwargs)
-        return options if state is None else await state.aprepare_options(options)
+        return options if state is None else await state.aprepare_options(options, client.timeout)
 
     async def prepare(wrapped: Fn, client: Any, args: Args, kwargs: Kwargs) -> Any:
         result = await wrapped(*args, **kwargs)
@@ -369,7 +370,14 @@ def _async_hooks(inst: _Installation) -> dict[str, Wrapper]:
             await aprepare_request(request, state.settings, state.source)
         return result
 
-    return {"_prepare_options": prepare_options, "_prepare_request": prepare}
+    async def request(wrapped: Fn, client: Any, args: Args, kwargs: Kwargs) -> Any:
+        try:
+            return await wrapped(*args, **kwargs)
+        except openai.APIConnectionError as error:  # a DNS failure names the location (_dns.py)
+            state = inst.state_of(client)
+            raise_naming_location(error, None if state is None else state.settings)
+
+    return {"_prepare_options": prepare_options, "_prepare_request": prepare, "request": request}
 
 
 def _custom_auth_property(inst: _Installation, original: Any) -> property:

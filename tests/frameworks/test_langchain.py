@@ -58,13 +58,14 @@ async def test_injected_async_client(vertex: FakeVertex, async_client: openai_ve
     assert_vertex_only(vertex, at_least=2)
 
 
-def test_embeddings_fail_with_a_clear_error(client: openai_vertex.OpenAI) -> None:
+def test_embeddings_of_an_unaliased_openai_model_name_the_fix(client: openai_vertex.OpenAI) -> None:
+    # Embeddings are served (test_embeddings_frameworks.py); OpenAI's default model needs an alias.
     embeddings = langchain_openai.OpenAIEmbeddings(
         client=client.embeddings,
         api_key="unused",
-        check_embedding_ctx_length=False,  # no tiktoken download
+        check_embedding_ctx_length=False,
     )
-    with pytest.raises(TranslationError, match="chat completions only; use google-genai for embeddings"):
+    with pytest.raises(TranslationError, match="model_aliases="):
         embeddings.embed_query("hello")
 
 
@@ -94,9 +95,11 @@ UNMODIFIED = textwrap.dedent(
 
 
 @needs_pth
-def test_unmodified_under_openai_vertex(vertex: FakeVertex, key_file: Path) -> None:
-    # ChatOpenAI builds no sync client without OPENAI_API_KEY; any value does, and it is never sent.
-    result = run_unmodified(UNMODIFIED, vertex, key_file, OPENAI_API_KEY="sk-never-sent")
+@pytest.mark.parametrize("key", ["sk-never-sent", None], ids=["with-key", "no-OPENAI_API_KEY"])
+def test_unmodified_under_openai_vertex(vertex: FakeVertex, key_file: Path, key: str | None) -> None:
+    # Without OPENAI_API_KEY, langchain-openai >= 1.x builds no sync client ("Sync client is not
+    # available"); OPENAI_VERTEX=1 supplies a placeholder, which is never sent.
+    result = run_unmodified(UNMODIFIED, vertex, key_file, **({"OPENAI_API_KEY": key} if key else {}))
     assert result == {
         "invoke": "Echo: hello",
         "stream": "Echo: hello",

@@ -1,1 +1,4 @@
-"""Translation of OpenAI request bodies into what Vertex accepts (pure functions, plus the image fetcher)."""
+"""Translation of OpenAI request bodies into what Vertex accepts: pure functions, no I/O.
+
+Fetching images (network) lives in ``_fetch/``; ``tests/test_layout.py`` keeps this package pure.
+"""

@@ -24,6 +24,7 @@ from .params import HANDLED, Context, merge_extra, translate_params
 from .schema import content_key, convert_schema, convert_uncached, memoized
 from .signatures import restore_signatures
 from .thoughts import with_thought_marker
+from .types import check_types
 
 __all__ = ["Translation", "translate_chat_body"]
 
@@ -46,6 +47,7 @@ def translate_chat_body(
     """``extra`` is the SDK's ``extra_body`` (``options.extra_json``), which the caller must then drop."""
     out = dict(body)
     own = merge_extra(out, extra) if extra or "extra_body" in out or "google" in out else frozenset()
+    check_types(out)  # wrongly typed values: a TranslationError naming the path, before anything else
     if own or "extra_body" in out:
         # Thought summaries asked for without a marker would be mixed into content: ask for tags.
         out = with_thought_marker(out) or out
@@ -54,6 +56,9 @@ def translate_chat_body(
         model = out["model"] = vertex_model(model, settings.model_aliases)
     ctx = Context(settings.unsupported_params, model if isinstance(model, str) else "")
     messages = out.get("messages")
+    if isinstance(messages, Sequence) and not isinstance(messages, str) and not messages:
+        # Vertex rejects an empty list with a 400; say what to change before anything is sent.
+        raise TranslationError("messages is empty; pass at least one message, e.g. a user message.")
     if messages is not None:
         new = translate_messages(messages, ctx)
         if isinstance(new, list) or (isinstance(new, Sequence) and not isinstance(new, str)):

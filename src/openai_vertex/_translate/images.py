@@ -1,7 +1,7 @@
 """Which ``image_url``s to inline, and the request body rewritten with the ``data:`` URLs fetched for them.
 
 Vertex fetches ``gs://`` and well-known media URLs itself; anything else reaches it as a ``data:`` URL.
-The fetching itself, and its defences against server-side request forgery, live in ``image_fetch.py``.
+The fetching itself, and its defences against server-side request forgery, live in ``_fetch/fetcher.py``.
 """
 
 from __future__ import annotations

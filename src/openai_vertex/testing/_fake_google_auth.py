@@ -103,7 +103,9 @@ class FakeGoogleAuth(LoopbackServer):
         self._issued = 0
         self._revoked_upto = 0  # tokens with an ordinal <= this were revoked
         self._clock_offset = 0.0
-        self._failures: list[tuple[int, str, str]] = []
+        # Scripted answers for the next token requests: (status, body, content type), or None to hang.
+        self._failures: list[tuple[int, bytes, str] | None] = []
+        self._release = threading.Event()  # set on close: wakes handlers parked by hang_next
 
     # -- addresses ---------------------------------------------------------------------------
     @property
@@ -209,8 +211,25 @@ class FakeGoogleAuth(LoopbackServer):
         times: int = 1,
     ) -> None:
         """Answer the next ``times`` token requests (either path) with this OAuth error."""
+        body = json.dumps({"error": error, "error_description": description}).encode()
+        self.answer_next(status, body, JSON_TYPE, times=times)
+
+    def answer_next(
+        self, status: int, body: bytes | str, content_type: str = JSON_TYPE, times: int = 1
+    ) -> None:
+        """Answer the next ``times`` token requests with exactly this body (e.g. a 200 with HTML)."""
+        data = body.encode() if isinstance(body, str) else body
         with self._lock:
-            self._failures.extend([(status, error, description)] * times)
+            self._failures.extend([(status, data, content_type)] * times)
+
+    def hang_next(self, times: int = 1) -> None:
+        """Accept the next ``times`` token requests and never answer them (until the server closes)."""
+        with self._lock:
+            self._failures.extend([None] * times)
+
+    def close(self) -> None:
+        self._release.set()
+        super().close()
 
     # -- serving -----------------------------------------------------------------------------
     def handle(self, ex: Exchange) -> None:
@@ -221,14 +240,22 @@ class FakeGoogleAuth(LoopbackServer):
         else:
             ex.send_json(404, {"error": "not_found", "error_description": "Not Found"})
 
-    def _begin_token_request(self) -> tuple[int, str, str] | None:
-        """Count the request, apply the delay, and return a scripted failure if one is queued."""
+    def _scripted_answer(self, ex: Exchange) -> bool:
+        """Count the request, apply the delay, and send a scripted answer if one is queued."""
         with self._lock:
             self._token_requests += 1
         if self.delay > 0:
             time.sleep(self.delay)
         with self._lock:
-            return self._failures.pop(0) if self._failures else None
+            if not self._failures:
+                return False
+            answer = self._failures.pop(0)
+        if answer is None:  # hang: hold the connection open without a byte of answer
+            self._release.wait()
+            raise ConnectionResetError("fake token server closed")  # the server drops the connection
+        status, body, content_type = answer
+        ex.send(status, body, content_type, _FLAVOR)
+        return True
 
     def _issue(self, scopes: tuple[str, ...]) -> dict[str, Any]:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -242,10 +269,7 @@ class FakeGoogleAuth(LoopbackServer):
         if ex.method != "POST":
             ex.send_json(405, {"error": "invalid_request", "error_description": "Use POST."})
             return
-        failure = self._begin_token_request()
-        if failure is not None:
-            status, error, description = failure
-            ex.send_json(status, {"error": error, "error_description": description})
+        if self._scripted_answer(ex):
             return
         form = dict(parse_qsl(ex.body.decode("utf-8", "replace"), keep_blank_values=True))
         if form.get("grant_type") != _JWT_GRANT:
@@ -324,11 +348,7 @@ class FakeGoogleAuth(LoopbackServer):
 
     def _service_account(self, ex: Exchange, leaf: str) -> None:
         if leaf == "token":
-            failure = self._begin_token_request()
-            if failure is not None:
-                status, error, description = failure
-                body = json.dumps({"error": error, "error_description": description}).encode()
-                ex.send(status, body, JSON_TYPE, _FLAVOR)
+            if self._scripted_answer(ex):
                 return
             scopes = tuple(s for s in ex.query.get("scopes", "").split(",") if s) or tuple(
                 self.metadata_scopes

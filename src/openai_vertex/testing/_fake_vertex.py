@@ -15,9 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ._fake_predict import publisher_route
 from ._server import JSON_TYPE, Exchange, LoopbackServer
+from ._vertex_limits import check_generation
 from ._vertex_replies import IdSource, Reply, completion, plan_reply, scripted_reply, stream_events
-from ._vertex_rules import VertexError, google_error, ignored_keys, validate_body
+from ._vertex_rules import VertexError, google_error, ignored_keys, model_id, validate_body
 
 if TYPE_CHECKING:
     from ._fake_google_auth import FakeGoogleAuth
@@ -95,6 +97,7 @@ class FakeVertex(LoopbackServer):
         self.chunk_delay = chunk_delay  # seconds between streamed SSE events
         self.reject_all_tokens = False  # every request answers 401
         self.stream_quirks = True  # reproduce Vertex's streamed tool-call quirks
+        self.predict_delay = 0.0  # seconds before each :predict answer (see _fake_predict)
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._failures: list[tuple[int, Any, dict[str, str]]] = []
@@ -191,14 +194,15 @@ class FakeVertex(LoopbackServer):
             ex.send(redirect[1], b"", None, {"Location": redirect[0]})
             return
         match = _CHAT_PATH.match(ex.path)
-        if match is None or ex.method != "POST":
+        publisher = None if match is not None else publisher_route(ex.method, ex.path)  # _fake_predict
+        if publisher is None and (match is None or ex.method != "POST"):
             fail(VertexError(404, f"The requested URL {ex.path} was not found on this server."))
             return
         if self.reject_all_tokens or not authorized:
             fail(VertexError(401, None, _UNAUTHENTICATED_DETAILS), _WWW_AUTHENTICATE)
             return
-        resource = f"projects/{match['project']}/locations/{match['location']}"
-        if (match["project"], match["location"]) != (self.project, self.location):
+        resource = "" if match is None else f"projects/{match['project']}/locations/{match['location']}"
+        if match is not None and (match["project"], match["location"]) != (self.project, self.location):
             fail(VertexError(404, f"Resource `{resource}/endpoints/openapi` was not found."))
             return
         with self._lock:
@@ -212,28 +216,45 @@ class FakeVertex(LoopbackServer):
             else:
                 ex.send_json(status, payload if payload is not None else google_error(status), headers)
             return
+        if publisher is not None:
+            try:
+                status, payload = publisher(self, ex, parsed)
+            except VertexError as error:
+                fail(error)
+                return
+            record(status)
+            ex.send_json(status, payload)
+            return
         if body is None:
             fail(VertexError(400, "Invalid JSON payload received. Expected an object."))
             return
+        with self._lock:
+            scripted = self._scripted.pop(0) if self._scripted else None
         try:
             validate_body(body, resource=resource)
+            check_generation(body, model_id(body), str(match["location"]) if match else self.location)
+            raw_reply = scripted is not None and scripted.reply is None
+            reply = None if raw_reply else (scripted and scripted.reply) or plan_reply(body, self._ids)
         except VertexError as error:
             fail(error)
             return
-        with self._lock:
-            scripted = self._scripted.pop(0) if self._scripted else None
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError):
+            # Vertex reads the body into its typed request and answers a value of the wrong type with
+            # 400 INVALID_ARGUMENT "Invalid JSON payload received..." (Google's API error model,
+            # https://cloud.google.com/apis/design/errors); never a 500 or a traceback.
+            fail(VertexError(400, "Invalid JSON payload received. A value has the wrong type for its field."))
+            return
         record(200)
         if body.get("stream") is True:
-            self._stream(ex, body, scripted)
-        elif scripted is not None and scripted.reply is None:
+            self._stream(ex, body, scripted, reply)
+        elif reply is not None:
+            ex.send_json(200, completion(body, reply, self._ids))
+        elif scripted is not None:  # a scripted raw answer, sent as it is
             raw = scripted.raw
             if isinstance(raw, (str, bytes)):
                 ex.send(200, raw.encode() if isinstance(raw, str) else raw, JSON_TYPE)
             else:
                 ex.send_json(200, raw)
-        else:
-            reply = scripted.reply if scripted is not None and scripted.reply else plan_reply(body, self._ids)
-            ex.send_json(200, completion(body, reply, self._ids))
 
     def _accepts(self, token: str) -> bool:
         if self.auth is not None:
@@ -242,7 +263,7 @@ class FakeVertex(LoopbackServer):
             return self.token_check(token)
         return bool(token)
 
-    def _stream(self, ex: Exchange, body: dict[str, Any], scripted: _Scripted | None) -> None:
+    def _stream(self, ex: Exchange, body: dict[str, Any], scripted: _Scripted | None, reply: Any) -> None:
         events: list[bytes]
         if scripted is not None and scripted.reply is None:
             raw = scripted.raw
@@ -253,7 +274,6 @@ class FakeVertex(LoopbackServer):
                 # One write per SSE event so chunk_delay applies between them.
                 events = [part + b"\n\n" for part in data.split(b"\n\n") if part]
         else:
-            reply = scripted.reply if scripted is not None and scripted.reply else plan_reply(body, self._ids)
             events = stream_events(body, reply, self._ids, quirks=self.stream_quirks)
         ex.start_stream(200, "text/event-stream")
         for i, event in enumerate(events):

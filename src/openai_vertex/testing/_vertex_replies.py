@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._vertex_rules import google_extension
+from ._vertex_rules import VertexError, google_extension
 
 __all__ = ["THOUGHT_TEXT", "IdSource", "Reply", "completion", "plan_reply", "stream_events", "synthesize"]
 
@@ -218,6 +218,24 @@ def stream_events(body: dict[str, Any], reply: Reply, ids: IdSource, quirks: boo
     return events
 
 
+# The documents give no bound on minItems/minLength in a response schema; the fake refuses to build a
+# reply larger than this rather than hang or exhaust memory (strict where the docs are silent).
+MAX_SYNTHESIZED = 10_000
+
+
+def _size_bound(schema: dict[str, Any], key: str) -> int:
+    value = schema.get(key)
+    count = int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+    if count > MAX_SYNTHESIZED:
+        raise VertexError(
+            400,
+            f"The fake Vertex builds replies with at most {MAX_SYNTHESIZED} items or characters per "
+            f"value; the response schema asks for {key}={value} (Vertex documents no limit here; the "
+            "fake is strict).",
+        )
+    return count
+
+
 def synthesize(schema: Any, root: Any = None, depth: int = 0) -> Any:
     """A small JSON value valid for ``schema``: required properties only, first enum value,
     first ``anyOf`` member, lower bounds for numbers and sizes."""
@@ -233,7 +251,15 @@ def synthesize(schema: Any, root: Any = None, depth: int = 0) -> Any:
     if "const" in schema:
         return schema["const"]
     if isinstance(schema.get("enum"), list) and schema["enum"]:
-        return schema["enum"][0]
+        # Vertex's Schema takes enum values as strings; an integer/number enum is still answered
+        # with a JSON number, as Gemini does for `type: INTEGER` (vertex_compat.md §3.1).
+        first = schema["enum"][0]
+        if schema.get("type") in ("integer", "number") and isinstance(first, str):
+            try:
+                return int(first) if schema["type"] == "integer" else float(first)
+            except ValueError:
+                return first
+        return first
     for union in ("anyOf", "oneOf", "allOf"):
         if isinstance(schema.get(union), list) and schema[union]:
             return synthesize(schema[union][0], root, depth + 1)
@@ -246,7 +272,7 @@ def synthesize(schema: Any, root: Any = None, depth: int = 0) -> Any:
         required = [k for k in schema.get("required") or [] if k in props]
         return {k: synthesize(props[k], root, depth + 1) for k in required}
     if kind == "array":
-        count = int(schema.get("minItems") or 0)
+        count = _size_bound(schema, "minItems")
         return [synthesize(schema.get("items"), root, depth + 1) for _ in range(count)]
     if kind == "string":
         fmt = schema.get("format")
@@ -254,7 +280,7 @@ def synthesize(schema: Any, root: Any = None, depth: int = 0) -> Any:
             return "1970-01-01T00:00:00Z"
         if fmt == "date":
             return "1970-01-01"
-        text = "a" * max(1, int(schema.get("minLength") or 0))
+        text = "a" * max(1, _size_bound(schema, "minLength"))
         return text[: schema["maxLength"]] if isinstance(schema.get("maxLength"), int) else text
     if kind in ("integer", "number"):
         low = schema.get("minimum")

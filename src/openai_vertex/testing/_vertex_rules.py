@@ -181,6 +181,7 @@ def _check_messages(messages: Any, model: str) -> None:
         if role != "system" and not (role in ("tool", "function") and previous_role == role):
             block += 1  # consecutive tool results travel in one content
         previous_role = role
+        _check_content(msg.get("content"), f"messages[{i}].content")
         calls = msg.get("tool_calls")
         if role != "assistant" or not calls:
             continue
@@ -202,6 +203,19 @@ def _check_messages(messages: Any, model: str) -> None:
             )
 
 
+def _check_content(content: Any, path: str) -> None:
+    """A message's content is a string, null, or a list of typed parts: the endpoint parses the body into
+    typed fields and answers any other shape with 400 "Invalid JSON payload received" (protobuf's JSON
+    mapping, https://protobuf.dev/programming-guides/json/)."""
+    if content is None or isinstance(content, str):
+        return
+    if isinstance(content, list) and all(
+        isinstance(p, dict) and isinstance(p.get("type"), str) for p in content
+    ):
+        return
+    raise VertexError(400, f"Invalid JSON payload received. Invalid value at '{path}', {_short(content)}")
+
+
 def _check_response_format(fmt: Any) -> None:
     if fmt is None:
         return
@@ -212,7 +226,13 @@ def _check_response_format(fmt: Any) -> None:
         )
     if kind == "json_schema":
         spec = fmt.get("json_schema")
-        schema = spec.get("schema") if isinstance(spec, dict) else None
+        if not isinstance(spec, dict):  # a typed field (protobuf's JSON mapping): an object or nothing
+            raise VertexError(
+                400,
+                "Invalid JSON payload received. Invalid value at 'response_format.json_schema', "
+                + _short(spec),
+            )
+        schema = spec.get("schema")
         if schema is not None:
             _check_schema(schema, "generation_config.response_schema", True)
 
@@ -237,6 +257,13 @@ def _check_schema(node: Any, path: str, allow_additional: bool) -> None:
             400,
             f"Invalid JSON payload received. Invalid value at '{path}.type' "
             f"(type.googleapis.com/google.cloud.aiplatform.v1.Type), {_short(kind)}",
+        )
+    required = node.get("required")  # Schema.required is `repeated string`
+    if required is not None and not (
+        isinstance(required, list) and all(isinstance(r, str) for r in required)
+    ):
+        raise VertexError(
+            400, f"Invalid JSON payload received. Invalid value at '{path}.required', {_short(required)}"
         )
     props = node.get("properties")
     if props is not None:

@@ -1,0 +1,357 @@
+"""``/responses`` served in-process (routes for ``_served/transport.py``).
+
+``prepare_create`` runs in the SDK's ``_prepare_options``: it translates the whole request
+(``request.py``) so every refusal is raised before anything is sent, and replaces the body with the
+`Plan` as JSON. The handlers then only add the stored history, send one chat completion to Vertex
+through the inner transport (the Google token is already on the request) and answer with the
+``Response`` JSON or the Responses SSE stream. Vertex's own errors are relayed, so the SDK raises the
+status error it would for chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
+
+from .._normalize import normalize_completion
+from .._served.transport import Route
+from .._stream import StreamState
+from .._translate.thoughts import thought_marker
+from ..exceptions import ImageFetchError, TranslationError
+from .conversation import continued, input_page, record_of
+from .events import EventStream
+from .reply import response_from_completion
+from .request import plan_request
+from .store import MemoryStore, ResponseStore, store_of
+
+__all__ = [
+    "ROUTES",
+    "adelete",
+    "ahandle_create",
+    "ainput_items",
+    "aretrieve",
+    "delete",
+    "handle_create",
+    "input_items",
+    "prepare_cancel",
+    "prepare_create",
+    "prepare_stored",
+    "retrieve",
+]
+
+_SSE = "text/event-stream"
+
+
+def prepare_stored(options: Any, state: Any) -> None:
+    """For every stored-response call: open the store here, so a bad choice fails before any request."""
+    store_of(state.response_store)
+
+
+def prepare_create(options: Any, state: Any) -> None:
+    prepare_stored(options, state)
+    body = options.json_data if isinstance(options.json_data, Mapping) else {}
+    extra = options.extra_json if isinstance(options.extra_json, Mapping) else None
+    plan = plan_request(body, state.settings, extra)
+    state.warn(plan.notes)
+    options.json_data = plan.to_json()  # a new dict: the SDK reuses the old one on retries
+    options.extra_json = None  # consumed by the translation
+
+
+def prepare_cancel(options: Any, state: Any) -> None:
+    raise TranslationError(
+        "responses.cancel cancels a background response; openai-vertex runs no background responses "
+        "(background=True is refused), so there is nothing to cancel. Nothing was sent."
+    )
+
+
+def _store(call: Any) -> ResponseStore:
+    return store_of(call.state.response_store)
+
+
+def _error(call: Any, status: int, message: str, param: str | None = None, code: str | None = None) -> Any:
+    error = {"message": message, "type": "invalid_request_error", "param": param, "code": code}
+    return call.respond(status, {"error": error})
+
+
+def _missing_previous(call: Any, response_id: str) -> Any:
+    return _error(
+        call, 400, f"Previous response with id '{response_id}' not found (openai-vertex's local response "
+        "store keeps responses per process unless response_store= names a sqlite or redis store).",
+        "previous_response_id", "previous_response_not_found",
+    )  # fmt: skip
+
+
+def _not_found(call: Any) -> Any:
+    return _error(call, 404, f"No response with id '{call.params['response_id']}' found.", None, "not_found")
+
+
+def _image_error(call: Any, exc: ImageFetchError) -> Any:
+    # Fetched here, below the SDK (an exception would become a retried APIConnectionError): a 400
+    # makes the SDK raise BadRequestError with the fetcher's message (the URL's host, never bytes).
+    return _error(call, 400, str(exc), "input", "image_fetch_error")
+
+
+def _chat_request(call: Any, chat: Mapping[str, Any]) -> Any:
+    return call.build("POST", f"{call.root}/chat/completions", chat)
+
+
+def _answer(
+    call: Any, envelope: Mapping[str, Any], sent: Mapping[str, Any], request: Any, response: Any
+) -> tuple[Any, Any]:
+    """(the answer, the record to store or None) for a non-streamed Vertex reply; ``sent`` is the
+    chat body before its images were inlined (the store keeps URLs, never fetched bytes)."""
+    if response.status_code >= 400:
+        return call.relay(response), None
+    response.request = request  # the normalizer reads the thought marker from the request sent
+    completion = normalize_completion(response.json(), response)
+    result = response_from_completion(completion, envelope["echo"])
+    record = record_of(envelope, sent, result) if envelope.get("store") else None
+    return call.respond(200, result), record
+
+
+# ---- POST /responses --------------------------------------------------------------------------------
+
+
+def handle_create(call: Any) -> Any:
+    envelope = call.json()
+    store = _store(call)
+    previous = envelope.get("previous_response_id")
+    earlier = store.get(previous) if previous else None
+    if previous and earlier is None:
+        return _missing_previous(call, previous)
+    try:
+        sent = continued(envelope["chat"], envelope["system"], earlier)
+        chat = call.state.images.inline(sent)
+    except ImageFetchError as exc:
+        return _image_error(call, exc)
+    request = _chat_request(call, chat)
+    if chat.get("stream"):
+        response = call.open(request)
+        if response.status_code >= 400:
+            response.read()
+            response.close()
+            return call.relay(response)
+        lines = response.iter_lines()
+        events = _sse(
+            envelope,
+            chat,
+            sent,
+            lambda record: store.put(record["response"]["id"], record),
+            lines,
+            response.close,
+        )
+        return call.respond_stream(200, events, _SSE)
+    answer, record = _answer(call, envelope, sent, request, call.send(request))
+    if record is not None:
+        store.put(record["response"]["id"], record)
+    return answer
+
+
+async def ahandle_create(call: Any) -> Any:
+    envelope = call.json()
+    store = _store(call)
+    previous = envelope.get("previous_response_id")
+    earlier = await _run(store, store.get, previous) if previous else None
+    if previous and earlier is None:
+        return _missing_previous(call, previous)
+    try:
+        sent = continued(envelope["chat"], envelope["system"], earlier)
+        chat = await call.state.images.ainline(sent)
+    except ImageFetchError as exc:
+        return _image_error(call, exc)
+    request = _chat_request(call, chat)
+    if chat.get("stream"):
+        response = await call.open(request)
+        if response.status_code >= 400:
+            await response.aread()
+            await response.aclose()
+            return call.relay(response)
+        return call.respond_stream(200, _asse(envelope, chat, sent, store, response), _SSE)
+    answer, record = _answer(call, envelope, sent, request, await call.send(request))
+    if record is not None:
+        await _run(store, store.put, record["response"]["id"], record)
+    return answer
+
+
+async def _run(store: ResponseStore, fn: Any, *args: Any) -> Any:
+    """A store call off the event loop (SQLite and Redis block); the memory store is instant."""
+    if isinstance(store, MemoryStore):
+        return fn(*args)
+    return await asyncio.to_thread(fn, *args)
+
+
+# ---- streaming -------------------------------------------------------------------------------------
+
+
+class _Translator:
+    """Vertex SSE ``data:`` payloads -> encoded Responses events; one per stream."""
+
+    def __init__(self, envelope: Mapping[str, Any], chat: Mapping[str, Any], sent: Mapping[str, Any]) -> None:
+        self.envelope = envelope
+        self.sent = sent  # the body before image inlining: what the store keeps
+        self.events = EventStream(envelope["echo"])
+        self.repair = StreamState(thought_marker(chat))
+        self.done = False
+
+    def start(self) -> bytes:
+        return _encode(self.events.start())
+
+    def data(self, payload: str) -> bytes:
+        """One ``data:`` payload; after ``[DONE]`` or an error, ``done`` is set."""
+        if payload == "[DONE]":
+            return self.finish()
+        try:
+            chunk = json.loads(payload)
+        except ValueError:
+            return self.fail("Vertex sent a stream event that is not JSON")
+        if isinstance(chunk, list) or (isinstance(chunk, dict) and "error" in chunk):
+            error = chunk[0] if isinstance(chunk, list) and chunk else chunk
+            detail = error.get("error") if isinstance(error, dict) else None
+            message = detail.get("message") if isinstance(detail, dict) else None
+            return self.fail(str(message or "Vertex reported an error mid-stream"))
+        return _encode(self.events.chunk(self.repair.chunk(chunk))) if isinstance(chunk, dict) else b""
+
+    def finish(self) -> bytes:
+        self.done = True
+        return _encode(self.events.finish())
+
+    def fail(self, message: str) -> bytes:
+        self.done = True
+        return _encode(self.events.fail(message))
+
+    def record(self) -> dict[str, Any] | None:
+        final = self.events.final
+        if not self.envelope.get("store") or final is None or final.get("status") == "failed":
+            return None
+        return record_of(self.envelope, self.sent, final)
+
+
+def _payload(line: str) -> str | None:
+    if line.startswith("data:"):
+        return line[5:].strip()
+    return None
+
+
+def _sse(envelope: Any, chat: Any, sent: Any, keep: Any, lines: Iterator[str], close: Any) -> Iterator[bytes]:
+    translator = _Translator(envelope, chat, sent)
+    try:
+        yield translator.start()
+        for line in lines:
+            payload = _payload(line)
+            if payload:
+                yield translator.data(payload)
+                if translator.done:
+                    break
+        if not translator.done:
+            yield translator.finish()
+    except Exception as exc:  # the connection broke mid-stream: end the stream as OpenAI would
+        if not translator.done:
+            yield translator.fail(f"the stream from Vertex broke: {type(exc).__name__}")
+    finally:
+        close()
+    record = translator.record()
+    if record is not None:
+        keep(record)
+
+
+async def _asse(
+    envelope: Any, chat: Any, sent: Any, store: ResponseStore, response: Any
+) -> AsyncIterator[bytes]:
+    translator = _Translator(envelope, chat, sent)
+    try:
+        yield translator.start()
+        async for line in response.aiter_lines():
+            payload = _payload(line)
+            if payload:
+                yield translator.data(payload)
+                if translator.done:
+                    break
+        if not translator.done:
+            yield translator.finish()
+    except Exception as exc:
+        if not translator.done:
+            yield translator.fail(f"the stream from Vertex broke: {type(exc).__name__}")
+    finally:
+        await response.aclose()
+    record = translator.record()
+    if record is not None:
+        await _run(store, store.put, record["response"]["id"], record)
+
+
+def _encode(events: list[dict[str, Any]]) -> bytes:
+    return b"".join(_sse_event(e) for e in events)
+
+
+def _sse_event(event: dict[str, Any]) -> bytes:
+    data = json.dumps(event, separators=(",", ":")).encode()
+    if event["type"] == "error":
+        # No `event:` name: openai 1.x reads a named non-"response." event as an Assistants event and
+        # hands it over as {"data", "event"}; unnamed, every line parses it by its `type`.
+        return b"data: %s\n\n" % data
+    return b"event: %s\ndata: %s\n\n" % (event["type"].encode(), data)
+
+
+# ---- retrieve, delete, input_items ------------------------------------------------------------------
+
+
+def _query(call: Any) -> dict[str, str]:
+    return {k: v for k, v in call.request.url.params.items()}
+
+
+def _retrieved(call: Any, record: Any) -> Any:
+    if record is None:
+        return _not_found(call)
+    if _query(call).get("stream") == "true":
+        return _error(
+            call, 400, "responses.retrieve(stream=True) replays background streams; Vertex has none"
+        )
+    return call.respond(200, record["response"])
+
+
+def retrieve(call: Any) -> Any:
+    return _retrieved(call, _store(call).get(call.params["response_id"]))
+
+
+async def aretrieve(call: Any) -> Any:
+    store = _store(call)
+    return _retrieved(call, await _run(store, store.get, call.params["response_id"]))
+
+
+def _deleted(call: Any, found: bool) -> Any:
+    if not found:
+        return _not_found(call)
+    return call.respond(200, {"id": call.params["response_id"], "object": "response", "deleted": True})
+
+
+def delete(call: Any) -> Any:
+    return _deleted(call, _store(call).delete(call.params["response_id"]))
+
+
+async def adelete(call: Any) -> Any:
+    store = _store(call)
+    return _deleted(call, await _run(store, store.delete, call.params["response_id"]))
+
+
+def _listed(call: Any, record: Any) -> Any:
+    return _not_found(call) if record is None else call.respond(200, input_page(record, _query(call)))
+
+
+def input_items(call: Any) -> Any:
+    return _listed(call, _store(call).get(call.params["response_id"]))
+
+
+async def ainput_items(call: Any) -> Any:
+    store = _store(call)
+    return _listed(call, await _run(store, store.get, call.params["response_id"]))
+
+
+_ONE = "/responses/{response_id}"
+ROUTES = (
+    Route("POST", "/responses", handle_create, ahandle_create, prepare_create),
+    Route("GET", _ONE, retrieve, aretrieve, prepare_stored),
+    Route("DELETE", _ONE, delete, adelete, prepare_stored),
+    Route("GET", f"{_ONE}/input_items", input_items, ainput_items, prepare_stored),
+    Route("POST", f"{_ONE}/cancel", delete, adelete, prepare_cancel),  # prepare_cancel always refuses
+)

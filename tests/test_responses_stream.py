@@ -1,0 +1,180 @@
+"""Streamed Responses (``stream=True`` and ``responses.stream()``) from FakeVertex's chat SSE stream,
+which reproduces Vertex's streamed tool-call quirks: event order, ``sequence_number`` continuity, and
+the SDK accumulator's final ``Response`` equal to the non-streamed one."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from openai_vertex import AsyncOpenAI, OpenAI
+from openai_vertex.testing import FakeGoogleAuth, FakeVertex
+from openai_vertex.testing._vertex_replies import THOUGHT_TEXT
+
+from .test_auth import sa_credentials
+from .test_responses_create import GEMINI3, MODEL, WEATHER
+
+TEXT_ORDER = [
+    "response.created",
+    "response.in_progress",
+    "response.output_item.added",
+    "response.content_part.added",
+    "response.output_text.delta",
+    "response.output_text.done",
+    "response.content_part.done",
+    "response.output_item.done",
+    "response.completed",
+]
+
+
+@pytest.fixture
+def client(vertex: FakeVertex, google_auth: FakeGoogleAuth) -> OpenAI:
+    return OpenAI(base_url=vertex.base_url, credentials=sa_credentials(google_auth), max_retries=0)
+
+
+@pytest.fixture
+def aclient(vertex: FakeVertex, google_auth: FakeGoogleAuth) -> AsyncOpenAI:
+    return AsyncOpenAI(base_url=vertex.base_url, credentials=sa_credentials(google_auth), max_retries=0)
+
+
+def collapsed(types: list[str]) -> list[str]:
+    """Event types with runs of the same delta type shown once."""
+    out: list[str] = []
+    for kind in types:
+        if not (out and out[-1] == kind and kind.endswith(".delta")):
+            out.append(kind)
+    return out
+
+
+_ID = re.compile(r"\b(resp|msg|fc|rs)_[0-9a-f]{48}\b|\bcall_[0-9a-f]{24}(__vts__[A-Za-z0-9+/=]+)?")
+
+
+def comparable(response: Any) -> Any:
+    """A response as JSON with its ids and timestamps (which differ between two calls) replaced."""
+    data = response.model_dump(mode="json", exclude_none=True)
+    data.pop("created_at")
+    for item in data["output"]:  # ParsedResponse adds these to what Response has
+        item.pop("parsed_arguments", None)
+        for part in item.get("content") or ():
+            part.pop("parsed", None)
+    seen: dict[str, str] = {}
+    text = _ID.sub(lambda m: seen.setdefault(m.group(0), f"<id{len(seen)}>"), json.dumps(data))
+    return json.loads(text)
+
+
+def test_text_stream_order_and_sequence_numbers(client: OpenAI) -> None:
+    events = list(client.responses.create(model=MODEL, input="one two three", stream=True))
+    assert collapsed([e.type for e in events]) == TEXT_ORDER
+    assert [e.sequence_number for e in events] == list(range(len(events)))
+    deltas = [e.delta for e in events if e.type == "response.output_text.delta"]
+    assert len(deltas) > 1 and "".join(deltas) == "Echo: one two three"
+    completed = events[-1]
+    assert completed.type == "response.completed" and completed.response.output_text == "Echo: one two three"
+    assert {e.response.id for e in events if e.type in ("response.created", "response.completed")} == {
+        completed.response.id
+    }
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"model": MODEL, "input": "hello there"},
+        {"model": GEMINI3, "input": "weather?", "tools": [WEATHER]},
+        {"model": MODEL, "input": "think", "reasoning": {"effort": "low", "summary": "auto"}},
+    ],
+    ids=["text", "tool-call", "reasoning"],
+)
+def test_accumulated_stream_equals_the_plain_response(client: OpenAI, kwargs: dict[str, Any]) -> None:
+    plain = client.responses.create(**kwargs)
+    with client.responses.stream(**kwargs) as stream:
+        for _ in stream:
+            pass
+        final = stream.get_final_response()
+    assert comparable(final) == comparable(plain)
+    assert final.output_text == plain.output_text and len(final.output) == len(plain.output) > 0
+
+
+def test_tool_call_stream_repairs_vertex_quirks(client: OpenAI, vertex: FakeVertex) -> None:
+    events = list(client.responses.create(model=GEMINI3, input="weather?", tools=[WEATHER], stream=True))
+    assert collapsed([e.type for e in events]) == [
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.function_call_arguments.delta",
+        "response.function_call_arguments.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    added, done = events[2].item, events[-2].item
+    assert added.type == done.type == "function_call" and added.call_id == done.call_id
+    assert done.name == "get_weather" and json.loads(done.arguments) == {"city": "a"}  # not doubled
+    assert events[-1].response.status == "completed"
+    # The streamed call id carries the thought signature, so the next turn passes Gemini 3's check.
+    output: Any = [{"type": "function_call_output", "call_id": done.call_id, "output": "hail"}]
+    nxt = client.responses.create(model=GEMINI3, previous_response_id=events[-1].response.id, input=output)
+    assert nxt.output_text == "Tool said: hail"
+
+
+def test_reasoning_summary_events_come_before_the_message(client: OpenAI) -> None:
+    events = list(
+        client.responses.create(model=MODEL, input="think", reasoning={"summary": "detailed"}, stream=True)
+    )
+    assert collapsed([e.type for e in events])[:9] == [
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.reasoning_summary_part.added",
+        "response.reasoning_summary_text.delta",
+        "response.reasoning_summary_text.done",
+        "response.reasoning_summary_part.done",
+        "response.output_item.done",
+        "response.output_item.added",
+    ]
+    final = events[-1].response
+    assert [item.type for item in final.output] == ["reasoning", "message"]
+    assert final.output[0].summary[0].text == THOUGHT_TEXT and final.output_text == "Echo: think"
+    assert [e.output_index for e in events if e.type == "response.output_item.added"] == [0, 1]
+
+
+def test_length_stop_ends_with_response_incomplete(client: OpenAI, vertex: FakeVertex) -> None:
+    vertex.queue_reply(content="cut short", finish_reason="length")
+    events = list(client.responses.create(model=MODEL, input="long", stream=True))
+    last = events[-1]
+    assert (
+        last.type == "response.incomplete" and last.response.incomplete_details.reason == "max_output_tokens"
+    )
+    assert last.response.output[0].status == "incomplete" and last.response.output_text == "cut short"
+
+
+def test_error_mid_stream_ends_with_response_failed(client: OpenAI, vertex: FakeVertex) -> None:
+    chunk = {
+        "id": "x",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "google/gemini-2.5-flash",
+        "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hel"}}],
+    }
+    error = [
+        {"error": {"code": 503, "message": "The service is currently unavailable.", "status": "UNAVAILABLE"}}
+    ]
+    vertex.queue_reply(raw=f"data: {json.dumps(chunk)}\n\ndata: {json.dumps(error)}\n\n")
+    events = list(client.responses.create(model=MODEL, input="hi", stream=True))
+    assert [e.type for e in events[-2:]] == ["error", "response.failed"]
+    assert events[-2].message == "The service is currently unavailable."
+    assert events[-1].response.status == "failed" and events[-1].response.error.code == "server_error"
+    assert [e.sequence_number for e in events] == list(range(len(events)))
+
+
+async def test_async_stream_helper_and_raw_stream(aclient: AsyncOpenAI) -> None:
+    async with aclient.responses.stream(model=MODEL, input="async hello") as stream:
+        types = [event.type async for event in stream]
+        final = await stream.get_final_response()
+    assert collapsed(types) == TEXT_ORDER and final.output_text == "Echo: async hello"
+    raw = await aclient.responses.create(model=GEMINI3, input="weather?", tools=[WEATHER], stream=True)
+    events = [event async for event in raw]
+    assert events[-1].type == "response.completed" and events[-1].response.output[0].type == "function_call"
+    stored = await aclient.responses.retrieve(events[-1].response.id)  # kept once the stream ended
+    assert stored.output[0].call_id == events[-1].response.output[0].call_id
