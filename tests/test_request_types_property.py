@@ -108,6 +108,15 @@ WRONG = [
         "messages[0].content[0] must be a content part object",
     ),
     ({"stream_options": 1}, "stream_options must be an object"),
+    (
+        {"extra_body": {"google": {"thinking_config": 5}}},
+        "extra_body.google.thinking_config must be an object",
+    ),
+    (
+        {"extra_body": {"google": {"thinking_config": {"thinking_budget": "1024"}}}},
+        "extra_body.google.thinking_config.thinking_budget must be an integer, got a string",
+    ),
+    ({"extra_body": {"google": {"thought_tag_marker": 1}}}, "extra_body.google.thought_tag_marker must be"),
     ({"max_completion_tokens": "10"}, "max_completion_tokens must be an integer, got a string"),
     ({"temperature": True}, "temperature must be a number, got a boolean"),
     ({"stop": {"a": 1}}, "stop must be a string or a list of strings, got an object"),

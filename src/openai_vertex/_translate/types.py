@@ -83,6 +83,24 @@ _TOP: dict[str, tuple[Check, str]] = {
     "google": (_is_object, "an object (Vertex's extension fields)"),
 }
 
+# The documented `extra_body.google` fields ("Using OpenAI libraries with Vertex AI", extra_body features;
+# vertex_compat.md): their proto types, so a wrong one fails here instead of as Vertex's 400.
+_GOOGLE: dict[str, tuple[Check, str]] = {
+    "thinking_config": (_is_object, "an object such as {'thinking_budget': 1024}"),
+    "thought_tag_marker": (_is_str, "a string such as 'think'"),
+    "cached_content": (_is_str, "a string (the cached content's resource name)"),
+    "safety_settings": (_is_list, "a list of safety setting objects"),
+    "media_resolution": (_is_str, "a string"),
+    "stream_function_call_arguments": (_is_bool, "true or false"),
+    "tools": (_is_list, "a list of Gemini tool objects"),
+}
+
+_THINKING: dict[str, tuple[Check, str]] = {
+    "thinking_budget": (_is_int, "an integer"),
+    "include_thoughts": (_is_bool, "true or false"),
+    "thinking_level": (_is_str, "a string such as 'low' or 'high'"),
+}
+
 _MESSAGE: dict[str, tuple[Check, str]] = {
     "role": (_is_str, "a string such as 'user'"),
     "name": (_is_str, "a string"),
@@ -123,6 +141,12 @@ def _fields(obj: Mapping[str, Any], rules: Mapping[str, tuple[Check, str]], pref
 def check_types(body: Mapping[str, Any]) -> None:
     """Raise TranslationError for the first value whose type OpenAI's API would refuse."""
     _fields(body, _TOP, "")
+    wire = body.get("extra_body")  # where merge_extra put every form of the `google` extension
+    google = wire.get("google") if isinstance(wire, Mapping) else None
+    if isinstance(google, Mapping):
+        _fields(google, _GOOGLE, "extra_body.google.")
+        if isinstance(google.get("thinking_config"), Mapping):
+            _fields(google["thinking_config"], _THINKING, "extra_body.google.thinking_config.")
     for i, message in enumerate(body.get("messages") or ()):
         _message(message, f"messages[{i}]")
 
