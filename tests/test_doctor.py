@@ -21,7 +21,7 @@ import pytest
 import openai_vertex
 from openai_vertex.cli import _doctor, _doctor_live, main
 from openai_vertex.cli._doctor_base import Context, DoctorOptions
-from openai_vertex.cli._doctor_live import fix_for_api_error
+from openai_vertex.cli._doctor_live import Where, fix_for_api_error
 from openai_vertex.testing import TOKEN_PREFIX, FakeGoogleAuth, FakeVertex
 from openai_vertex.testing._vertex_rules import google_error
 
@@ -257,7 +257,9 @@ def test_invalid_location_fails_settings_with_fix(
     assert status == 1
     assert_status(checks, settings="fail", base_url="skip", model_aliases="skip")
     assert checks["settings"]["detail"] == "GOOGLE_CLOUD_LOCATION='US Central' is not a Vertex location"
-    assert checks["settings"]["fix"].startswith("Use e.g. 'global' or 'us-central1'")
+    assert checks["settings"]["fix"] == (  # doctor's flag, not the Python argument
+        "Use e.g. 'global' or 'us-central1' via --location or GOOGLE_CLOUD_LOCATION."
+    )
 
 
 def test_settings_report_their_sources(
@@ -372,7 +374,8 @@ def test_unsupported_openai_version_fails(monkeypatch: pytest.MonkeyPatch) -> No
     ],
 )
 def test_fix_for_api_error(status: int, text: str, expected: str) -> None:
-    fix = fix_for_api_error(status, text, project="my-proj", model="gemini-x", location="us-central1")
+    where = Where(location_value="us-central1")
+    fix = fix_for_api_error(status, text, project="my-proj", model="gemini-x", where=where)
     assert expected in fix
 
 

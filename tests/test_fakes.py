@@ -25,6 +25,7 @@ from google.oauth2 import service_account
 import openai_vertex.testing as testing
 from openai_vertex.testing import CLOUD_PLATFORM_SCOPE, FakeGoogleAuth, FakeVertex, find_secrets, vcr_config
 from openai_vertex.testing._vertex_replies import THOUGHT_TEXT, synthesize
+from openai_vertex.testing._vertex_rules import VertexError
 
 WEATHER_TOOL = {
     "type": "function",
@@ -546,6 +547,17 @@ def test_synthesize_minimal_instances() -> None:
     ref = {"$defs": {"P": {"type": "object", "properties": {"x": {"const": 7}}, "required": ["x"]}},
            "type": "array", "items": {"$ref": "#/$defs/P"}, "minItems": 1}  # fmt: skip
     assert synthesize(ref) == [{"x": 7}]
+    assert synthesize({"type": "object", "properties": {"a": {"type": "boolean"}}, "minProperties": 1}) == {
+        "a": False
+    }
+    both = {"allOf": [obj(a={"type": "integer"}), obj(b={"type": "string"})]}
+    both["allOf"][0]["required"], both["allOf"][1]["required"] = ["a"], ["b"]
+    assert synthesize(both) == {"a": 0, "b": "a"}
+    assert synthesize({"type": "integer", "exclusiveMinimum": 4}) == 5
+    assert synthesize({"type": "string", "pattern": "^[0-9]{3}$"}) == "000"
+    with pytest.raises(VertexError, match="Invalid regular expression"):
+        synthesize({"type": "string", "pattern": "(unclosed"})
+    assert synthesize({"type": "INTEGER", "format": "enum", "enum": ["7", "8"]}) == 7
 
 
 # -- vcr config ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs
 
 import openai
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from openai_vertex import AsyncOpenAI, OpenAI
 from openai_vertex._served.catalogue import EMBEDDING_MODELS, GEMINI_MODELS
 from openai_vertex.testing import FakeGoogleAuth, FakeVertex
+from openai_vertex.testing._fake_predict import LIST_PAGE_SIZE, LISTED_MODELS
 
 from .test_auth import sa_credentials
 
@@ -24,8 +26,30 @@ def test_list_comes_from_the_publisher_listing(vertex: FakeVertex, google_auth: 
     # The fake lists imagen and veo too: only models usable with model= here are shown.
     assert ids == ["gemini-2.5-flash", "gemini-2.5-pro", *sorted(EMBEDDING_MODELS)]
     assert all(isinstance(m, openai.types.Model) and m.owned_by == "google" for m in models.data)
-    (sent,) = vertex.requests
-    assert sent.path == "/v1beta1/publishers/google/models" and sent.authorized
+    assert {r.path for r in vertex.requests} == {"/v1beta1/publishers/google/models"}
+    assert all(r.authorized for r in vertex.requests)
+
+
+def page_queries(fake: FakeVertex) -> list[dict[str, list[str]]]:
+    return [parse_qs(r.query) for r in fake.requests if r.path == "/v1beta1/publishers/google/models"]
+
+
+def assert_paged(fake: FakeVertex, ids: list[str]) -> None:
+    """Every page was asked for once, in order, and every usable model came back exactly once."""
+    pages = -(-len(LISTED_MODELS) // LIST_PAGE_SIZE)
+    assert pages > 1  # the fake answers at most LIST_PAGE_SIZE per page, whatever pageSize asks
+    starts = range(LIST_PAGE_SIZE, len(LISTED_MODELS), LIST_PAGE_SIZE)
+    assert [q.get("pageToken") for q in page_queries(fake)] == [None, *[[str(n)] for n in starts]]
+    usable = [n for n in LISTED_MODELS if n.startswith("gemini-") or n in EMBEDDING_MODELS]
+    assert ids == usable  # the listing's own (alphabetical) order, none lost, none repeated
+
+
+def test_list_follows_every_page(vertex: FakeVertex, google_auth: FakeGoogleAuth) -> None:
+    assert_paged(vertex, [m.id for m in make(vertex, google_auth).models.list().data])
+
+
+async def test_async_list_follows_every_page(vertex: FakeVertex, google_auth: FakeGoogleAuth) -> None:
+    assert_paged(vertex, [m.id async for m in make(vertex, google_auth, AsyncOpenAI).models.list()])
 
 
 def test_list_falls_back_to_the_catalogue(vertex: FakeVertex, google_auth: FakeGoogleAuth) -> None:

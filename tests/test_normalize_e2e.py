@@ -41,7 +41,7 @@ STRICT_TOOLS: list[Any] = [
     }
 ]
 ASK: list[Any] = [{"role": "user", "content": "Weather in Paris?"}]
-MODELS = ["gemini-2.5-flash", "gemini-3-pro-preview"]
+MODELS = ["gemini-2.5-flash", "gemini-3.1-pro-preview"]
 THOUGHT = "Thinking: the user wants an echo."  # what the fake thinks (testing._vertex_replies)
 
 
@@ -170,7 +170,7 @@ def by_hand(call: Any, result: str) -> list[Any]:
 def test_gemini_3_tool_loop_survives_a_framework_dropping_extra_content(
     client: OpenAI, vertex: FakeVertex, streamed: bool
 ) -> None:
-    model = "gemini-3-pro-preview"
+    model = "gemini-3.1-pro-preview"
     if streamed:
         with helper(client).stream(model=model, messages=ASK, tools=TOOLS) as stream:
             first = stream.get_final_completion()
@@ -194,7 +194,7 @@ def test_gemini_3_tool_loop_survives_a_framework_dropping_extra_content(
 
 def test_gemini_3_tool_loop_keeping_the_message_object(client: OpenAI, vertex: FakeVertex) -> None:
     # Google's notebook way: append the returned message itself (extra_content survives as well).
-    model = "gemini-3-pro-preview"
+    model = "gemini-3.1-pro-preview"
     message = client.chat.completions.create(model=model, messages=ASK, tools=TOOLS).choices[0].message
     (call,) = message.tool_calls or []
     history: list[Any] = [*ASK, message, {"role": "tool", "tool_call_id": call.id, "content": "rain"}]
@@ -210,7 +210,7 @@ def test_plain_openai_client_fails_the_same_loop() -> None:
         FakeVertex(token_check=lambda token: True) as fake,
         openai.OpenAI(base_url=fake.base_url, api_key="x") as plain,
     ):
-        model = "google/gemini-3-pro-preview"
+        model = "google/gemini-3.1-pro-preview"
         (call,) = (
             plain.chat.completions.create(model=model, messages=ASK, tools=TOOLS)
             .choices[0]
@@ -274,7 +274,7 @@ def test_thoughts_without_a_marker_are_tagged_by_us(
 
 
 def test_gemini_3_thoughts_before_a_tool_call(client: OpenAI) -> None:
-    model, extra = "gemini-3-pro-preview", thinking("thought")
+    model, extra = "gemini-3.1-pro-preview", thinking("thought")
     message = (
         client.chat.completions.create(model=model, messages=ASK, tools=TOOLS, extra_body=extra)
         .choices[0]

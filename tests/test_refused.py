@@ -10,7 +10,7 @@ import openai
 import pytest
 
 from openai_vertex import AsyncOpenAI, OpenAI
-from openai_vertex._served.refused import REFUSED
+from openai_vertex._served.refused import REFUSED, WEBSOCKETS
 from openai_vertex.exceptions import TranslationError
 from openai_vertex.testing import FakeGoogleAuth, FakeVertex
 
@@ -36,6 +36,30 @@ def test_every_sdk_resource_path_is_served_or_refused() -> None:
     segments = sdk_api_segments()
     assert {"chat", "embeddings", "images", "files"} <= segments  # the scan finds paths at all
     assert sorted(segments - SERVED - set(REFUSED)) == []
+
+
+def sdk_websocket_resources() -> set[str]:
+    """The client path of every SDK resource with a websocket ``connect`` (``realtime/realtime.py``
+    -> ``realtime``, ``live/sideband.py`` -> ``live.sideband``)."""
+    resources = Path(openai.__file__).parent / "resources"
+    found: set[str] = set()
+    for source in resources.rglob("*.py"):
+        if re.search(r"^    def connect\(", source.read_text(encoding="utf-8"), re.MULTILINE):
+            parts = source.relative_to(resources).with_suffix("").parts
+            found.add(".".join(parts[:-1] if len(parts) > 1 and parts[-1] == parts[-2] else parts))
+    return found
+
+
+def test_every_sdk_websocket_connect_is_refused(vertex: FakeVertex, google_auth: FakeGoogleAuth) -> None:
+    # Websockets bypass every HTTP hook, so the request-path scan above cannot see them.
+    found = sdk_websocket_resources()
+    assert "beta.realtime" in found  # the scan works: every supported openai line has it
+    assert sorted(found - set(WEBSOCKETS)) == []
+    client = OpenAI(base_url=vertex.base_url, credentials=sa_credentials(google_auth))
+    for path in found:
+        with pytest.raises(TranslationError, match=r"does not serve OpenAI's .* On Google Cloud use"):
+            resolve(client, path).connect()
+    assert vertex.requests == [] and google_auth.token_requests == 0
 
 
 # (resource path on the client, method, arguments): one call per refused API.

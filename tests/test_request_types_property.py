@@ -90,7 +90,7 @@ def test_translate_cli_prints_a_translation_or_one_line_error(
     if status == 0:
         assert isinstance(json.loads(out), dict)
     else:
-        assert status == 1 and out == ""
+        assert status == 2 and out == ""  # bad input (the CLI exit-status rule)
         errors = [line for line in err.splitlines() if not line.startswith("warning: ")]
         assert len(errors) == 1 and errors[0].startswith("openai-vertex translate: error: "), err
 

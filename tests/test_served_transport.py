@@ -10,10 +10,11 @@ from typing import Any
 import openai
 import pytest
 
+import openai_vertex
 from openai_vertex import OpenAI
 from openai_vertex.testing import FakeGoogleAuth, FakeVertex
 
-from .conftest import PROJECT
+from .conftest import PROJECT, USER_HELLO
 from .test_auth import sa_credentials
 
 MODEL = "gemini-embedding-001"
@@ -73,3 +74,50 @@ def test_a_copy_with_another_root_is_routed_there(
     client.embeddings.create(model=MODEL, input="y")
     assert [r.body["instances"][0]["content"] for r in other.requests] == ["x"]
     assert [r.body["instances"][0]["content"] for r in vertex.requests] == ["y"]
+
+
+def to_loopback(library: str, fake: FakeVertex) -> Any:
+    """A transport that sends each request (``https://…googleapis.com/…``) to ``fake`` on loopback,
+    path and headers unchanged: the client under test still sees Google's URL."""
+    module = pytest.importorskip(library)
+    port = int(fake.base_url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+
+    class ToLoopback(module.HTTPTransport):  # type: ignore[misc,name-defined]
+        def handle_request(self, request: Any) -> Any:
+            request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=port)
+            return super().handle_request(request)
+
+    return ToLoopback()
+
+
+REGIONAL = "https://us-central1-aiplatform.googleapis.com{port}/v1/projects/{project}/locations/us-central1"
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+@pytest.mark.parametrize("way", ["drop-in", "patch"])
+def test_an_explicit_default_port_is_the_same_root(
+    google_auth: FakeGoogleAuth, library: str, way: str
+) -> None:
+    with FakeVertex(auth=google_auth, project=PROJECT, location="us-central1") as fake:
+        root = REGIONAL.format(port=":443", project=PROJECT)
+        http = http_client(library, transport=to_loopback(library, fake))
+        kwargs: dict[str, Any] = {"base_url": f"{root}/endpoints/openapi", "http_client": http}
+        if way == "drop-in":
+            client: Any = OpenAI(credentials=sa_credentials(google_auth), **kwargs)
+        else:  # Google's documented sample, patched: the ":443" URL is still recognised as Vertex
+            openai_vertex.patch(credentials=sa_credentials(google_auth))
+            client = openai.OpenAI(api_key="ya29.static-token", **kwargs)
+        try:
+            assert len(client.embeddings.create(model=MODEL, input=["a", "b"]).data) == 2  # served
+            assert "gemini-2.5-flash" in [m.id for m in client.models.list().data]  # served
+            client.chat.completions.create(model="gemini-2.5-flash", messages=USER_HELLO)
+        finally:
+            openai_vertex.unpatch()
+        portless = REGIONAL.format(port="", project=PROJECT).split("googleapis.com", 1)[1]
+        assert list(dict.fromkeys(r.path for r in fake.requests)) == [  # each path, in order
+            f"{portless}/publishers/google/models/{MODEL}:predict",
+            "/v1beta1/publishers/google/models",
+            f"{portless}/endpoints/openapi/chat/completions",
+        ]
+        # The Google token went with every request: the origin pin counts :443 as the same origin.
+        assert all(r.authorized for r in fake.requests)

@@ -278,5 +278,5 @@ def test_cli_prints_the_vertex_body_and_warnings(tmp_path: Path) -> None:
 def test_cli_reads_stdin_and_fails_with_the_translation_error() -> None:
     request = {"model": MODEL, "messages": USER_HELLO, "logit_bias": {"1": 1}}
     done = translate_cli("-", "--unsupported-params", "error", stdin=json.dumps(request))
-    assert done.returncode == 1 and done.stdout == ""
-    assert "'logit_bias'" in done.stderr and "unsupported_params='drop'" in done.stderr
+    assert done.returncode == 2 and done.stdout == ""  # a request Vertex cannot take is bad input
+    assert "'logit_bias'" in done.stderr and "--unsupported-params drop" in done.stderr

@@ -43,9 +43,10 @@ log = logging.getLogger("openai_vertex")
 
 OPENAI_HOST = "api.openai.com"
 
+# ":443" is https's default port, written out or not (the same origin; the routes match both).
 _VERTEX_URL = re.compile(
     r"^https://(?:(?:(?P<host_location>[a-z0-9-]+)-)?aiplatform|aiplatform\.(?:us|eu)\.rep)\.googleapis\.com"
-    r"/(?P<api_version>v1|v1beta1)/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
+    r"(?::443)?/(?P<api_version>v1|v1beta1)/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
     r"/endpoints/openapi/?$"
 )
 # Settings an OPENAI_BASE_URL route would supply; any of them given explicitly wins over the route.

@@ -138,11 +138,13 @@ def setting_sources(
         # Empty variables count as unset, as in resolve_settings.
         return "argument" if value is not None else var if env.get(var) else fallback
 
+    # A googleapis.com base_url gives way to OPENAI_VERTEX_BASE_URL, as in resolve_settings.
+    redirected = _redirected_root(base_url, env) is not None
     return {
         "project": source(vertex_project, "GOOGLE_CLOUD_PROJECT", "ADC"),
         "location": source(vertex_location, "GOOGLE_CLOUD_LOCATION", "default"),
         "api_version": source(api_version, "OPENAI_VERTEX_API_VERSION", "default"),
-        "base_url": source(base_url, "OPENAI_VERTEX_BASE_URL", "default"),
+        "base_url": source(None if redirected else base_url, "OPENAI_VERTEX_BASE_URL", "default"),
         "model_aliases": source(None, "OPENAI_VERTEX_MODEL_ALIASES", "default"),
         "unsupported_params": source(None, "OPENAI_VERTEX_UNSUPPORTED_PARAMS", "default"),
         "image_urls": source(None, "OPENAI_VERTEX_IMAGE_URLS", "default"),

@@ -43,6 +43,7 @@ from ._dns import raise_naming_location
 from ._normalize import normalize_error, normalize_response
 from ._openai_version import require_supported_openai
 from ._options import VertexOptions, given
+from ._served.refused import allow_websockets
 from ._served.routes import serve_client
 from .exceptions import ConfigurationError, VertexOpenAIError
 
@@ -247,6 +248,7 @@ def _uninstall(inst: _Installation) -> None:
     for client, original in list(inst.adopted.items()):
         client.__dict__.pop(_STATE, None)
         client.base_url = original
+        allow_websockets(client)  # back on OpenAI: its realtime.connect() works again
     module_client = getattr(openai, "_client", None)
     if module_client is not None and _STATE in getattr(module_client, "__dict__", {}):
         openai._client = inst.module_client

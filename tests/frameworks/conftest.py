@@ -1,9 +1,13 @@
 """Real frameworks against FakeVertex: once with an injected openai-vertex client, once unmodified
-under ``OPENAI_VERTEX=1`` in a fresh interpreter. Each module skips when its framework is absent."""
+under ``OPENAI_VERTEX=1`` in a fresh interpreter. Each test skips when its framework is absent;
+scripts/test runs this directory once per framework venv and names that venv's framework in
+``OPENAI_VERTEX_FRAMEWORK_UNDER_TEST``, which must import, so a broken install fails instead of skipping."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +22,9 @@ from openai_vertex.testing import FakeGoogleAuth, FakeVertex
 from ..test_env_mode import needs_pth, report, run_python, vertex_env
 
 __all__ = ["assert_vertex_only", "needs_pth", "run_unmodified"]
+
+if os.environ.get("OPENAI_VERTEX_FRAMEWORK_UNDER_TEST"):
+    importlib.import_module(os.environ["OPENAI_VERTEX_FRAMEWORK_UNDER_TEST"])
 
 
 @pytest.fixture

@@ -24,8 +24,6 @@ from ..tiktoken_data import tiktoken_cache  # noqa: F401 - a fixture
 from .conftest import needs_pth
 
 pytest.importorskip("tiktoken")
-langchain_openai = pytest.importorskip("langchain_openai")
-llama_openai = pytest.importorskip("llama_index.embeddings.openai")
 
 ALIASES = "text-embedding-3-small=gemini-embedding-001"
 
@@ -43,6 +41,7 @@ def assert_embedded(vertex: FakeVertex, texts: list[str]) -> None:
 
 @pytest.mark.parametrize("check_ctx", [True, False], ids=["token-ids", "text"])
 def test_langchain_with_an_injected_client(vertex: FakeVertex, credentials: object, check_ctx: bool) -> None:
+    langchain_openai = pytest.importorskip("langchain_openai")
     aliases = {"text-embedding-3-small": "gemini-embedding-001"}
     client = openai_vertex.OpenAI(base_url=vertex.base_url, credentials=credentials, model_aliases=aliases)
     inputs: list[object] = []  # what langchain passes to embeddings.create (recorded, passed on)
@@ -70,6 +69,7 @@ def test_langchain_with_an_injected_client(vertex: FakeVertex, credentials: obje
 
 
 async def test_langchain_async(vertex: FakeVertex, credentials: object) -> None:
+    langchain_openai = pytest.importorskip("langchain_openai")
     client = openai_vertex.AsyncOpenAI(base_url=vertex.base_url, credentials=credentials)
     embeddings = langchain_openai.OpenAIEmbeddings(
         model="gemini-embedding-001", async_client=client.embeddings, client=object()
@@ -80,6 +80,7 @@ async def test_langchain_async(vertex: FakeVertex, credentials: object) -> None:
 
 
 def test_llama_index_with_an_injected_client(vertex: FakeVertex, credentials: object) -> None:
+    llama_openai = pytest.importorskip("llama_index.embeddings.openai")
     aliases = {"text-embedding-3-small": "gemini-embedding-001"}
     model = llama_openai.OpenAIEmbedding(model="text-embedding-3-small", api_key="unused-placeholder")
     # LlamaIndex builds its own client and has no client= argument; its reused client is replaced.
@@ -92,23 +93,34 @@ def test_llama_index_with_an_injected_client(vertex: FakeVertex, credentials: ob
     assert_embedded(vertex, ["alpha", "beta", "gamma"])
 
 
-UNMODIFIED = """
+UNMODIFIED = {  # framework module -> a script written for OpenAI, printing the vector lengths
+    "langchain_openai": """
 import json
 from langchain_openai import OpenAIEmbeddings
-from llama_index.embeddings.openai import OpenAIEmbedding
 
 lc = OpenAIEmbeddings(model="text-embedding-3-small", api_key="sk-test-never-sent")
 docs = lc.embed_documents(["hello world", "second"])
+more = lc.embed_documents(["third"])
+print(json.dumps([len(docs), len(docs[0]), len(more[0])]))
+""",
+    "llama_index.embeddings.openai": """
+import json
+from llama_index.embeddings.openai import OpenAIEmbedding
+
 li = OpenAIEmbedding(model="text-embedding-3-small", api_key="sk-test-never-sent")
+docs = li.get_text_embedding_batch(["hello world", "second"])
 more = li.get_text_embedding_batch(["third"])
 print(json.dumps([len(docs), len(docs[0]), len(more[0])]))
-"""
+""",
+}
 
 
 @needs_pth
-def test_unmodified_under_openai_vertex_1(vertex: FakeVertex, key_file: Path) -> None:
+@pytest.mark.parametrize("module", list(UNMODIFIED))
+def test_unmodified_under_openai_vertex_1(vertex: FakeVertex, key_file: Path, module: str) -> None:
+    pytest.importorskip(module)
     cache = os.environ["TIKTOKEN_CACHE_DIR"]  # set by the tiktoken_cache fixture
     env = vertex_env(vertex, key_file, OPENAI_VERTEX="1", TIKTOKEN_CACHE_DIR=cache)
     env["OPENAI_VERTEX_MODEL_ALIASES"] = ALIASES
-    assert report(run_python([sys.executable, "-c", UNMODIFIED], env)) == [2, 3072, 3072]
+    assert report(run_python([sys.executable, "-c", UNMODIFIED[module]], env)) == [2, 3072, 3072]
     assert_embedded(vertex, ["hello world", "second", "third"])

@@ -8,7 +8,6 @@ from typing import Any
 
 import openai
 import pytest
-import wrapt
 
 from openai_vertex import patch, unpatch
 from openai_vertex.testing import FakeVertex
@@ -20,6 +19,7 @@ openai_v2 = pytest.importorskip("opentelemetry.instrumentation.openai_v2")
 sdk_trace = pytest.importorskip("opentelemetry.sdk.trace")
 in_memory = pytest.importorskip("opentelemetry.sdk.trace.export.in_memory_span_exporter")
 export = pytest.importorskip("opentelemetry.sdk.trace.export")
+wrapt = pytest.importorskip("wrapt")  # the instrumentation's own dependency
 
 
 @pytest.fixture

@@ -4,13 +4,18 @@ Checked in ``_prepare_options``, so a refused call raises before any request is 
 to Vertex with a Google token for an API Vertex does not serve. Keys are the first path segment the
 SDK requests (``/images/generations`` -> ``images``); a test checks every path of the installed SDK is
 either served (chat completions, embeddings, models, responses) or listed here.
+
+The websocket APIs (``client.realtime.connect()``, ...) are dialled by the SDK itself, outside every
+HTTP hook, so `refuse_websockets` puts the same refusal on the client's resources instead.
 """
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from ..exceptions import TranslationError
 
-__all__ = ["REFUSED", "refuse_unserved"]
+__all__ = ["REFUSED", "WEBSOCKETS", "allow_websockets", "refuse_unserved", "refuse_websockets"]
 
 _GENAI = "the google-genai SDK (vertexai=True)"
 # first path segment -> (the OpenAI API, the Google Cloud alternative)
@@ -49,12 +54,69 @@ REFUSED: dict[str, tuple[str, str]] = {
 }
 
 
+# Each websocket `connect()` of the SDK, by its resource's path on the client -> (API, alternative).
+# A test checks every `connect` of the installed SDK is listed.
+_RESPONSES_WS = (
+    "Responses WebSocket",
+    "client.responses.create(stream=True), which openai-vertex serves",
+)
+WEBSOCKETS: dict[str, tuple[str, str]] = {
+    "realtime": REFUSED["realtime"],
+    "beta.realtime": REFUSED["realtime"],
+    "realtime.translations": REFUSED["realtime"],
+    "live": REFUSED["live"],
+    "live.sideband": REFUSED["live"],
+    "live.forks": REFUSED["live"],
+    "responses": _RESPONSES_WS,
+    "beta.responses": _RESPONSES_WS,
+}
+
+
+def _refusal(api: str, alternative: str) -> TranslationError:
+    return TranslationError(
+        f"openai-vertex does not serve OpenAI's {api} API (Vertex AI has no equivalent endpoint); "
+        f"nothing was sent. On Google Cloud use {alternative} instead."
+    )
+
+
 def refuse_unserved(segment: str) -> None:
     """Raise the refusal for an API (the first segment of the SDK's request path) if it is listed."""
     entry = REFUSED.get(segment)
     if entry is not None:
-        api, alternative = entry
-        raise TranslationError(
-            f"openai-vertex does not serve OpenAI's {api} API (Vertex AI has no equivalent endpoint); "
-            f"nothing was sent. On Google Cloud use {alternative} instead."
-        )
+        raise _refusal(*entry)
+
+
+class _RefusedConnect:
+    """Stands in for a resource's ``connect``: raises before the SDK builds any connection."""
+
+    def __init__(self, api: str, alternative: str) -> None:
+        self.entry = (api, alternative)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise _refusal(*self.entry)
+
+
+def _websocket_resources(client: Any) -> list[tuple[Any, tuple[str, str]]]:
+    """The client's resources that have a websocket ``connect`` (those this openai release has)."""
+    found = []
+    for path, entry in WEBSOCKETS.items():
+        resource = client
+        for name in path.split("."):
+            resource = getattr(resource, name, None)  # the SDK's cached_property: built once, kept
+        if resource is not None and callable(getattr(resource, "connect", None)):
+            found.append((resource, entry))
+    return found
+
+
+def refuse_websockets(client: Any) -> None:
+    """Make each websocket ``connect()`` of ``client`` raise its refusal (an instance attribute
+    shadows the SDK's method): the SDK would otherwise dial a websocket on the Vertex host."""
+    for resource, entry in _websocket_resources(client):
+        vars(resource)["connect"] = _RefusedConnect(*entry)
+
+
+def allow_websockets(client: Any) -> None:
+    """Undo `refuse_websockets` (``unpatch()`` hands an adopted client back to OpenAI)."""
+    for resource, _ in _websocket_resources(client):
+        if isinstance(vars(resource).get("connect"), _RefusedConnect):
+            del vars(resource)["connect"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from .._responses import routes as responses
 from . import embeddings, models
-from .refused import refuse_unserved
+from .refused import refuse_unserved, refuse_websockets
 from .transport import Route, serve
 
 __all__ = ["ROUTES", "prepare_served", "serve_client"]
@@ -25,8 +25,10 @@ ROUTES: tuple[Route, ...] = (
 
 
 def serve_client(client: Any, state: Any) -> None:
-    """After the SDK built ``client._client``: route `ROUTES` under the client's API root."""
+    """After the SDK built ``client._client``: route `ROUTES` under the client's API root, and refuse
+    the websocket APIs (``realtime.connect()``, ...), which no HTTP hook sees."""
     serve(client._client, state.settings.base_url, ROUTES, state)
+    refuse_websockets(client)
 
 
 def _first_segment(path: str) -> str:

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Sequen
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 __all__ = ["AsyncCall", "Call", "Route", "SyncCall", "serve"]
 
@@ -28,6 +29,7 @@ __all__ = ["AsyncCall", "Call", "Route", "SyncCall", "serve"]
 MAX_CONCURRENCY = 8
 _JSON = {"content-type": "application/json"}
 _DROPPED_HEADERS = ("content-length", "content-type", "transfer-encoding")
+_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,8 @@ class _Roots:
     def add(self, root: str, routes: Sequence[Route], state: Any) -> None:
         self.markers |= {"/".join(r.path.split("/", 2)[:2]).encode() for r in routes}
         # The ADC placeholder segment (projects/-/) is filled in per request, so any project matches.
-        prefix = re.escape(root.rstrip("/")).replace(re.escape("/projects/-/"), "/projects/[^/]+/")
+        sent = _without_default_port(root.rstrip("/"))  # the root as request URLs carry it
+        prefix = re.escape(sent).replace(re.escape("/projects/-/"), "/projects/[^/]+/")
         self.entries[root] = (re.compile(f"(?P<root>{prefix})(?P<rest>/.*)"), routes, state)
 
     def find(self, request: Any) -> tuple[Route, dict[str, str], str, Any] | None:
@@ -203,6 +206,16 @@ class _Roots:
                 if params is not None:
                     return route, params, found["root"], state
         return None
+
+
+def _without_default_port(root: str) -> str:
+    """``https://host:443/v1/...`` -> ``https://host/v1/...``: httpx and httpx2 drop a scheme's default
+    port from request URLs, so a root written with it must match in that form (the token's origin pin,
+    ``Settings.origin``, already counts the default port as the same origin)."""
+    parts = urlsplit(root)
+    if parts.port is not None and parts.port == _DEFAULT_PORTS.get(parts.scheme):
+        return urlunsplit(parts._replace(netloc=parts.netloc.rsplit(":", 1)[0]))
+    return root
 
 
 class _RoutingTransport:

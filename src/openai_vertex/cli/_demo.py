@@ -70,11 +70,12 @@ def run_demo(*, live: bool | None, out: TextIO) -> int:
 def _run_live() -> int:
     """The quickstart on Vertex; a failure is one line with its fix, never a traceback.
 
-    Exit status: 2 for a bad setting (ConfigurationError), 1 for missing credentials or a failed call.
+    Exit status (``_errors.py``): 2 for a bad setting, 1 for missing credentials or a failed call.
     """
     import openai
 
-    from ..exceptions import ConfigurationError, CredentialsError, VertexOpenAIError
+    from ..exceptions import CredentialsError, VertexOpenAIError
+    from ._errors import status_of
 
     try:
         _run_quickstart()
@@ -88,7 +89,7 @@ def _run_live() -> int:
         return 1
     except (VertexOpenAIError, openai.APIError) as exc:
         print(f"openai-vertex demo --live: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, ConfigurationError) else 1
+        return status_of(exc)
     return 0
 
 
@@ -97,19 +98,30 @@ def _run_quickstart() -> None:
 
 
 @contextmanager
-def emulator_environment() -> Iterator[str]:
-    """Start the fakes and set the environment the quickstart reads; restore it afterwards."""
+def emulator_environment(*, project: str | None = None, location: str | None = None) -> Iterator[str]:
+    """Start the fakes and set the environment the quickstart reads; restore it afterwards.
+
+    The fake serves ``project`` and ``location`` (a command's --project/--location), so the settings
+    a command reports are the ones its requests go to.
+    """
     from ..testing import FakeGoogleAuth, FakeVertex
 
-    names = ("GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_CLOUD_PROJECT", "OPENAI_VERTEX_BASE_URL")
+    project, location = project or "demo-project", location or "global"
+    names = (
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "GOOGLE_CLOUD_PROJECT",
+        "GOOGLE_CLOUD_LOCATION",
+        "OPENAI_VERTEX_BASE_URL",
+    )
     saved = {name: os.environ.get(name) for name in names}
     with (
         tempfile.TemporaryDirectory() as tmp,
-        FakeGoogleAuth() as auth,
-        FakeVertex(auth=auth, project="demo-project", chunk_delay=0.05) as vertex,
+        FakeGoogleAuth(project_id=project) as auth,
+        FakeVertex(auth=auth, project=project, location=location, chunk_delay=0.05) as vertex,
     ):
         os.environ["GOOGLE_APPLICATION_CREDENTIALS"] = str(auth.write_service_account_file(Path(tmp)))
-        os.environ["GOOGLE_CLOUD_PROJECT"] = "demo-project"
+        os.environ["GOOGLE_CLOUD_PROJECT"] = project
+        os.environ["GOOGLE_CLOUD_LOCATION"] = location
         os.environ["OPENAI_VERTEX_BASE_URL"] = vertex.base_url
         try:
             yield vertex.base_url

@@ -22,8 +22,20 @@ from typing import Any
 from .._settings import ADC_PROJECT_PLACEHOLDER, resolve_settings, setting_sources
 from .._tokens import CLOUD_PLATFORM_SCOPE
 from ..exceptions import ConfigurationError, VertexOpenAIError
-from ._doctor_base import LOGIN, NETWORK_FIX, CheckResult, Context, DoctorOptions, _fail, _line, _ok, _skip
+from ._doctor_base import (
+    FLAGS,
+    LOGIN,
+    NETWORK_FIX,
+    CheckResult,
+    Context,
+    DoctorOptions,
+    _fail,
+    _line,
+    _ok,
+    _skip,
+)
 from ._doctor_live import check_chat, check_endpoint, check_mode
+from ._errors import in_flags
 
 __all__ = ["CheckResult", "DoctorOptions", "checks", "metadata_probe_expected", "run_checks"]
 
@@ -41,7 +53,8 @@ _KINDS = {
     "google.auth.external_account.Credentials": "external account",
     "google.oauth2.gdch_credentials.ServiceAccountCredentials": "GDCH service account",
 }
-_FLAGS = {"project": "--project", "location": "--location", "api_version": "--api-version"}
+# setting_sources' keys -> resolve_settings' keywords, to name a setting given as a flag by its flag.
+_ARGUMENTS = {"project": "vertex_project", "location": "vertex_location"}
 
 
 def _version(dist: str) -> str | None:
@@ -79,8 +92,9 @@ def check_settings(ctx: Context) -> CheckResult:
     try:
         ctx.settings = s = resolve_settings(base_url=o.base_url, **args)
     except ConfigurationError as exc:
-        problem, _, advice = str(exc).partition("; ")  # "X is not Y; use Z": the part after is the fix
-        return _fail("settings", problem, (advice[:1].upper() + advice[1:]) if advice else str(exc))
+        message = in_flags(str(exc), FLAGS)  # the fix names --location, not vertex_location=
+        problem, _, advice = message.partition("; ")  # "X is not Y; use Z": the part after is the fix
+        return _fail("settings", problem, (advice[:1].upper() + advice[1:]) if advice else message)
     sources = setting_sources(base_url=o.base_url, **args)
     values = {
         "project": s.project or "(not set: taken from the credentials)",
@@ -93,7 +107,7 @@ def check_settings(ctx: Context) -> CheckResult:
     }
     lines = []
     for key, value in values.items():
-        source = sources[key] if sources[key] != "argument" else _FLAGS.get(key, "--base-url")
+        source = sources[key] if sources[key] != "argument" else FLAGS[_ARGUMENTS.get(key, key)]
         lines.append(f"{key:<19}{value}  ({source})")
     return _ok("settings", "\n".join(lines))
 
@@ -234,9 +248,11 @@ def check_base_url(ctx: Context) -> CheckResult:
             return _skip("base_url", "skipped: the project comes from the credentials, which were not found")
         if not ctx.adc_project:
             detail = "no Google Cloud project: none is configured and the credentials name none"
-            return _fail(
-                "base_url", detail, "export GOOGLE_CLOUD_PROJECT=your-project-id (or pass --project)"
-            )
+            fix = "export GOOGLE_CLOUD_PROJECT=your-project-id (or pass --project)"
+            if ctx.options.base_url is not None or os.environ.get("OPENAI_VERTEX_BASE_URL"):
+                # An explicit base URL keeps its own path: --project cannot fill in its "projects/-".
+                fix = f"Put your project id in the base URL in place of projects/{ADC_PROJECT_PLACEHOLDER}."
+            return _fail("base_url", detail, fix)
         url = url.replace(f"/projects/{ADC_PROJECT_PLACEHOLDER}/", f"/projects/{ctx.adc_project}/", 1)
     ctx.base_url = url
     scheme, host, port = s.origin

@@ -12,7 +12,15 @@ from typing import Any
 
 from .._settings import Settings
 
-__all__ = ["LOGIN", "NETWORK_FIX", "CheckResult", "Context", "DoctorOptions"]
+__all__ = ["FLAGS", "LOGIN", "NETWORK_FIX", "CheckResult", "Context", "DoctorOptions"]
+
+# doctor's flags for the library's arguments: its messages and fixes name these (cli/_errors.py).
+FLAGS = {
+    "vertex_project": "--project",
+    "vertex_location": "--location",
+    "api_version": "--api-version",
+    "base_url": "--base-url",
+}
 
 LOGIN = "run 'gcloud auth application-default login'"
 NETWORK_FIX = "Check network access, DNS, firewall or proxy (HTTPS_PROXY), or the base URL."

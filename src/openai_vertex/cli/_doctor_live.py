@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import site
 import socket
 import subprocess
@@ -15,19 +16,24 @@ import time
 import urllib.request
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._settings import Settings, setting_sources
 from .._startup import switch, switch_problem
 from ..exceptions import VertexOpenAIError
-from ._doctor_base import LOGIN, NETWORK_FIX, CheckResult, Context, _fail, _line, _ok, _skip
+from ._doctor_base import FLAGS, LOGIN, NETWORK_FIX, CheckResult, Context, _fail, _line, _ok, _skip
+from ._errors import in_flags
 
 __all__ = [
+    "Where",
     "api_error_summary",
     "check_chat",
     "check_endpoint",
     "check_mode",
     "fix_for_api_error",
+    "where_set",
 ]
 
 _LIVE_HINT = "not checked: add --live to call the endpoint (one tiny chat request, a few tokens)"
@@ -50,13 +56,44 @@ def check_endpoint(ctx: Context) -> CheckResult:
     return _ok("endpoint", f"{host}:{port} accepts connections ({time.monotonic() - started:.2f} s)")
 
 
+@dataclass(frozen=True)
+class Where:
+    """Where the user sets the project and location their requests went to, in their words."""
+
+    project: str = "GOOGLE_CLOUD_PROJECT"  # a flag, an environment variable, or the base URL
+    location: str = "GOOGLE_CLOUD_LOCATION"
+    location_value: str | None = None  # the location the requests went to, when known
+
+
+def where_set(settings: Settings, flags: Mapping[str, str], **arguments: str | None) -> Where:
+    """The knobs for ``settings`` resolved from ``arguments`` (``resolve_settings``' keywords) here.
+
+    A value named where it came from: the flag (``flags``: argument -> flag) or the environment
+    variable; a default by the flag when the command has one. Behind an explicit base URL the
+    project and location are whatever that URL holds, so the base URL is the knob for both.
+    """
+    sources = setting_sources(**arguments)  # type: ignore[arg-type]
+    if sources["base_url"] != "default":
+        given = sources["base_url"]
+        knob = f"the base URL from {flags.get('base_url', 'base_url=') if given == 'argument' else given}"
+        found = re.search(r"/locations/([^/]+)/", settings.base_url)
+        return Where(knob, knob, found[1] if found else None)
+
+    def name(argument: str, source: str, var: str) -> str:
+        return var if source == var else flags.get(argument, f"{argument}=" if source == "argument" else var)
+
+    project = name("vertex_project", sources["project"], "GOOGLE_CLOUD_PROJECT")
+    location = name("vertex_location", sources["location"], "GOOGLE_CLOUD_LOCATION")
+    return Where(project, location, settings.location)
+
+
 def fix_for_api_error(
     status: int,
     text: str,
     *,
     project: str | None,
     model: str,
-    location: str | None,
+    where: Where = Where(),  # frozen, so one shared default is safe
     member: str = "PRINCIPAL",
 ) -> str:
     """The one fix for an error Vertex answered with; ``text`` is its message and details."""
@@ -75,15 +112,19 @@ def fix_for_api_error(
     if status == 401:
         return f"Vertex rejected the token: {LOGIN} again, or check GOOGLE_APPLICATION_CREDENTIALS."
     if (status == 404 and "model" in lowered) or (status == 400 and "publisher model" in lowered):
+        served = f"in location {where.location_value!r}" if where.location_value else "at this endpoint"
         return (
-            f"Model {model!r} is not served in location {location or 'global'!r}: check the model id "
+            f"Model {model!r} is not served {served}: check the model id "
             "(e.g. gemini-2.5-flash; preview ids must be exact) or the location "
-            "(GOOGLE_CLOUD_LOCATION=global serves most Gemini models)."
+            f"({where.location}; 'global' serves most Gemini models)."
         )
     if status == 404:
-        return "Check the project id and location (GOOGLE_CLOUD_PROJECT, GOOGLE_CLOUD_LOCATION)."
+        knobs = where.project if where.project == where.location else f"{where.project}, {where.location}"
+        return f"Check the project id and location ({knobs})."
     if status == 429:
-        return "Quota exhausted: retry later, try another GOOGLE_CLOUD_LOCATION, or request more quota."
+        return (
+            f"Quota exhausted: retry later, try another location ({where.location}), or request more quota."
+        )
     if status >= 500:
         return "Vertex failed on its side: retry; if it persists see https://status.cloud.google.com"
     return "See Vertex's message above."
@@ -106,7 +147,7 @@ def check_chat(ctx: Context) -> CheckResult:
     o = ctx.options
     if not o.live:
         return _skip("chat", _LIVE_HINT)
-    if not ctx.token_ok or ctx.base_url is None:
+    if not ctx.token_ok or ctx.base_url is None or ctx.settings is None:
         return _skip("chat", "skipped: " + ("no access token" if not ctx.token_ok else "no base URL"))
     import openai
 
@@ -129,15 +170,17 @@ def check_chat(ctx: Context) -> CheckResult:
             reply = client.chat.completions.create(model=o.model, messages=messages, max_tokens=32)
     except openai.APIStatusError as exc:
         summary, text = api_error_summary(exc.body, str(exc))
-        location = ctx.settings.location if ctx.settings else None
+        where = where_set(
+            ctx.settings, FLAGS, vertex_project=o.project, vertex_location=o.location, base_url=o.base_url
+        )
         fix = fix_for_api_error(
-            exc.status_code, text, project=ctx.project, model=o.model, location=location, member=ctx.member
+            exc.status_code, text, project=ctx.project, model=o.model, where=where, member=ctx.member
         )
         return _fail("chat", f"{o.model}: HTTP {exc.status_code} {summary}", fix)
     except openai.APIConnectionError as exc:
-        return _fail("chat", f"{o.model}: {type(exc).__name__}: {_line(exc)}", NETWORK_FIX)
+        return _fail("chat", f"{o.model}: {type(exc).__name__}: {in_flags(_line(exc), FLAGS)}", NETWORK_FIX)
     except VertexOpenAIError as exc:
-        return _fail("chat", f"{o.model}: {_line(exc)}", str(exc))
+        return _fail("chat", f"{o.model}: {in_flags(_line(exc), FLAGS)}", in_flags(str(exc), FLAGS))
     finally:
         client.close()
     text = (reply.choices[0].message.content or "").strip()[:60] if reply.choices else ""

@@ -1,7 +1,8 @@
 """``openai-vertex chat``: one prompt to Gemini on Vertex, the answer streamed to the terminal.
 
-Exit status: 0 answered, 1 Vertex or the credentials refused, 2 bad input (a file that cannot be
-read), 130 interrupted with Ctrl-C (128 + SIGINT, what shells report), without a traceback.
+Exit status (the rule of ``_errors.py``): 0 answered, 1 Vertex, the credentials or the network
+failed, 2 bad input (a file that cannot be used, a bad setting, a request Vertex cannot take), 130
+interrupted with Ctrl-C (128 + SIGINT, what shells report), each without a traceback.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ._errors import InputError, status_of
+
 # Vertex caps a request at 20 MB and base64 grows data by 4/3, so ~15 MB of raw file fits.
 _MAX_IMAGE_BYTES = 15 * 1024 * 1024
 _URL_SCHEMES = ("http", "https", "gs", "data")
@@ -26,10 +29,6 @@ _STOPPED = {
     "length": "the answer was cut at --max-tokens",
     "content_filter": "Vertex's safety filter stopped the answer",
 }
-
-
-class _InputError(Exception):
-    """A file named on the command line cannot be used (exit status 2)."""
 
 
 HELP = "send one prompt to Gemini on Vertex AI and stream the answer"
@@ -69,18 +68,10 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def run(args: argparse.Namespace) -> int:
-    try:
-        return _chat(args)
-    except _InputError as exc:
-        _write(sys.stderr, f"openai-vertex chat: error: {exc}\n")
-        return 2
-
-
-def _chat(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:  # an InputError is reported by main() (status 2)
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     if not prompt.strip():
-        raise _InputError("the prompt is empty")
+        raise InputError("the prompt is empty")
     content: Any = prompt
     if args.image:
         parts = [{"type": "image_url", "image_url": {"url": _image_url(image)}} for image in args.image]
@@ -141,7 +132,7 @@ def _stream(args: argparse.Namespace, messages: list[Any], options: dict[str, An
     except (openai.APIConnectionError, VertexOpenAIError) as exc:
         _write(out, "" if last == "\n" else "\n")
         _write(err, f"openai-vertex chat: {type(exc).__name__}: {exc}\n{_DOCTOR}")
-        return 1
+        return status_of(exc)  # 2 for a bad setting or a request Vertex cannot take
     except KeyboardInterrupt:
         _write(out, "" if last == "\n" else "\n")
         raise
@@ -157,14 +148,15 @@ def _stream(args: argparse.Namespace, messages: list[Any], options: dict[str, An
 
 
 def _report_status_error(exc: Any, client: Any, model: str) -> None:
-    from ._doctor_live import api_error_summary, fix_for_api_error
+    from ._doctor_live import Where, api_error_summary, fix_for_api_error, where_set
 
     summary, text = api_error_summary(exc.body, str(exc))
     state = getattr(client, "_vertex", None)
     settings = state.settings if state is not None else None
     project = (settings.project if settings else None) or (state.source.project() if state else None)
-    location = settings.location if settings else None
-    fix = fix_for_api_error(exc.status_code, text, project=project, model=model, location=location)
+    # chat has no --project/--location: the knobs are the environment variables, or the base URL.
+    where = where_set(settings, {}) if settings is not None else Where()
+    fix = fix_for_api_error(exc.status_code, text, project=project, model=model, where=where)
     _write(
         sys.stderr,
         f"openai-vertex chat: Vertex answered HTTP {exc.status_code}: {summary}\nfix: {fix}\n{_DOCTOR}",
@@ -191,18 +183,18 @@ def _image_url(value: str) -> str:
     try:
         size = path.stat().st_size
         if size > _MAX_IMAGE_BYTES:
-            raise _InputError(
+            raise InputError(
                 f"image {value} is {size / 2**20:.1f} MB; Vertex takes at most about 15 MB inline"
             )
         data = path.read_bytes()
     except OSError as exc:
-        raise _InputError(f"cannot read image {value}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot read image {value}: {exc.strerror or exc}") from None
     from .._fetch.fetcher import _sniff
 
     # The bytes decide (a .jpg that is really a PNG is common); the extension is the fallback.
     mime = _sniff(data) or mimetypes.guess_type(path.name)[0]
     if mime is None or not (mime.startswith("image/") or mime == "application/pdf"):
-        raise _InputError(f"{value} is not an image file we recognise (type {mime or 'unknown'})")
+        raise InputError(f"{value} is not an image file we recognise (type {mime or 'unknown'})")
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -211,11 +203,11 @@ def _response_format(path: Path) -> dict[str, Any]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise _InputError(f"cannot read --json-schema {path}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot read --json-schema {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
-        raise _InputError(f"--json-schema {path} is not valid JSON: {exc}") from None
+        raise InputError(f"--json-schema {path} is not valid JSON: {exc}") from None
     if not isinstance(document, dict):
-        raise _InputError(f"--json-schema {path} must hold a JSON object (a JSON Schema)")
+        raise InputError(f"--json-schema {path} must hold a JSON object (a JSON Schema)")
     if isinstance(document.get("schema"), dict) and isinstance(document.get("name"), str):
         spec = document
     else:

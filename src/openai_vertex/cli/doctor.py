@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, TextIO
 
+from ._doctor_base import FLAGS
+
 if TYPE_CHECKING:
     from ._doctor_base import CheckResult
 
@@ -18,8 +20,11 @@ Check everything openai-vertex needs, in order, and print one line per check wit
 each failure: package versions; the settings and where each came from; the credentials found
 (type, account), a token fetch and its expiry (the token is never printed); the base URL; the
 endpoint and one tiny chat request (only with --live: it spends a few tokens of quota); the model
-aliases; and whether environment-only mode or a patch is active. Exit status 0 only when no check
-failed (skipped checks do not fail)."""
+aliases; and whether environment-only mode or a patch is active. Exit status: 0 when no check
+failed (skipped checks do not fail), 1 when one did (a bad environment variable included: finding
+it is the check's job), 2 when a flag is wrong (then no check runs)."""
+
+__all__ = ["DESCRIPTION", "FLAGS", "HELP", "add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--emulator",
         action="store_true",
-        help="run every check, --live included, against the bundled local emulator",
+        help="run every check, --live included, against the bundled local emulator "
+        "(serving --project and --location)",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON, for machines")
     parser.add_argument(
@@ -46,7 +52,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ._args import check_flags
     from ._doctor import DoctorOptions, metadata_probe_expected, run_checks
+    from ._errors import InputError
+
+    if args.emulator and args.base_url:  # the emulator is reached through the base URL
+        raise InputError("--emulator and --base-url cannot be used together")
+    # A bad flag is bad input (status 2), said once; a bad environment variable is a failed check.
+    check_flags(vertex_project=args.project, vertex_location=args.location, base_url=args.base_url)
 
     options = DoctorOptions(
         project=args.project,
@@ -60,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if args.emulator:
         from ._demo import emulator_environment
 
-        where = emulator_environment()
+        where = emulator_environment(project=args.project, location=args.location)
     with where as emulator:
         if args.json:
             results = list(run_checks(options))

@@ -2,6 +2,9 @@
 
 Prints the environment to export (``export NAME=value`` lines, ready for a shell), then one JSON
 line per request the fake receives, until Ctrl-C.
+
+Exit status: 2 for a bad --project, --location or --log (checked before anything starts), 130 on
+Ctrl-C (the only way it ends).
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ import argparse
 import shlex
 import time
 
-__all__ = ["DESCRIPTION", "HELP", "add_arguments", "run"]
+__all__ = ["DESCRIPTION", "FLAGS", "HELP", "add_arguments", "run"]
+
+FLAGS = {"vertex_project": "--project", "vertex_location": "--location"}
 
 HELP = "serve a local Vertex emulator and print the environment that points programs at it"
 DESCRIPTION = (
@@ -41,6 +46,16 @@ def exports(environment: dict[str, str]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ..testing.emulator import Emulator, describe
+    from ._args import check_flags
+    from ._errors import InputError
+
+    # The clients pointed here resolve these as settings: refuse now what they would refuse later.
+    check_flags(vertex_project=args.project, vertex_location=args.location)
+    if args.log:
+        try:  # now, not at the first request, which would end the emulator with a traceback
+            open(args.log, "a", encoding="utf-8").close()
+        except OSError as exc:
+            raise InputError(f"cannot write --log {args.log}: {exc.strerror or exc}") from None
 
     with Emulator(project=args.project, location=args.location, model=args.model) as emulator:
         print("# openai-vertex emulator: export these, then run your program in that shell")

@@ -5,6 +5,10 @@ status and signals are the program's own) with ``OPENAI_VERTEX=1`` and a folder 
 ``sitecustomize`` put first on ``PYTHONPATH``. That ``sitecustomize`` turns on environment-only mode,
 then chains to the program's own ``sitecustomize``. Options are passed as the environment variables
 environment-only mode reads.
+
+Exit status: the program's own; before it starts, 2 for bad input (no command, a bad flag: checked
+here, so the program does not start only to fail on it), 127 command not found, 126 not executable
+(as shells report them).
 """
 
 from __future__ import annotations
@@ -16,9 +20,12 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ._args import add_model_alias, model_aliases
+from ._args import add_model_alias, check_flags, model_aliases
+from ._errors import InputError
 
-__all__ = ["DESCRIPTION", "HELP", "add_arguments", "run", "run_environment"]
+__all__ = ["DESCRIPTION", "FLAGS", "HELP", "add_arguments", "run", "run_environment"]
+
+FLAGS = {"vertex_project": "--project", "vertex_location": "--location", "model_aliases": "--model-alias"}
 
 SITE_DIR = str(Path(__file__).resolve().parent / "_run_site")
 
@@ -69,18 +76,11 @@ def run_environment(args: argparse.Namespace, environ: Mapping[str, str]) -> dic
 def run(args: argparse.Namespace) -> int:
     command: Sequence[str] = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
-        print(
-            "openai-vertex run: no command given; usage: openai-vertex run -- python app.py", file=sys.stderr
-        )
-        return 2
+        raise InputError("no command given; usage: openai-vertex run -- python app.py")
+    # Bad flags are reported here (status 2, main() names the flag), not by the program at start-up.
     if args.model_alias:
-        from ..exceptions import ConfigurationError
-
-        try:
-            model_aliases(args.model_alias)
-        except ConfigurationError as exc:
-            print(f"openai-vertex run: {exc}", file=sys.stderr)
-            return 2
+        model_aliases(args.model_alias)
+    check_flags(vertex_project=args.project, vertex_location=args.location)
     env = run_environment(args, os.environ)
     if args.emulator:
         return _run_with_emulator(list(command), env, location=args.location)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from ._vertex_rules import VertexError
 
-__all__ = ["LISTED_MODELS", "publisher_route"]
+__all__ = ["LISTED_MODELS", "LIST_PAGE_SIZE", "publisher_route"]
 
 
 class _Endpoint(Protocol):
@@ -56,6 +56,8 @@ _TASK_TYPES = {"RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT", "SEMANTIC_SIMILARITY", "
 # What the fake's Model Garden lists (a few non-Gemini models too: clients must filter them out).
 LISTED_MODELS = ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-embedding-001", "imagen-4.0-generate-001",
                  "text-embedding-005", "text-multilingual-embedding-002", "veo-3.0-generate-001")  # fmt: skip
+
+LIST_PAGE_SIZE = 3  # the most the fake's listing answers per page, whatever pageSize asks (see _list)
 
 Served = Callable[[_Endpoint, Any, Any], tuple[int, Any]]
 
@@ -165,6 +167,9 @@ def _list(fake: _Endpoint, ex: Any, body: Any) -> tuple[int, Any]:
         start = int(ex.query.get("pageToken") or 0)
     except ValueError:
         raise VertexError(400, "pageSize and pageToken must be the values the listing gave.") from None
+    # "pageSize: The standard list page size" (publishers.models.list): an upper bound, and the server
+    # may return fewer (https://google.aip.dev/158). The fake always does, so every client must page.
+    size = min(size, LIST_PAGE_SIZE)
     page = LISTED_MODELS[start : start + size]
     reply: dict[str, Any] = {"publisherModels": [_publisher_model(n) for n in page]}
     if start + size < len(LISTED_MODELS):

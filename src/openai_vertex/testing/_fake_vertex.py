@@ -2,7 +2,10 @@
 
 It checks the bearer token against a `FakeGoogleAuth`, judges the body with Vertex's known rules
 (`_vertex_rules`), answers with deterministic replies in Vertex's shapes (`_vertex_replies`), and
-always reports errors in Google's list shape ``[{"error": {...}}]``.
+always reports errors in Google's list shape ``[{"error": {...}}]``. Besides ``endpoints/openapi`` it
+serves self-deployed models on ``endpoints/{ENDPOINT_ID}/chat/completions``: "replace `openapi` with the
+endpoint ID" (https://docs.cloud.google.com/vertex-ai/generative-ai/docs/migrate/openai/auth-and-credentials,
+"Call a self-deployed model" in .../migrate/openai/examples).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +22,14 @@ from ._fake_predict import publisher_route
 from ._server import JSON_TYPE, Exchange, LoopbackServer
 from ._vertex_limits import check_generation
 from ._vertex_replies import IdSource, Reply, completion, plan_reply, scripted_reply, stream_events
-from ._vertex_rules import VertexError, google_error, ignored_keys, model_id, validate_body
+from ._vertex_rules import (
+    VertexError,
+    check_deployed_model,
+    google_error,
+    ignored_keys,
+    model_id,
+    validate_body,
+)
 
 if TYPE_CHECKING:
     from ._fake_google_auth import FakeGoogleAuth
@@ -28,7 +38,7 @@ __all__ = ["FakeVertex", "RecordedRequest"]
 
 _CHAT_PATH = re.compile(
     r"^/(?P<version>v1|v1beta1)/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
-    r"/endpoints/openapi/chat/completions$"
+    r"/endpoints/(?P<endpoint>[^/]+)/chat/completions$"
 )
 _UNAUTHENTICATED_DETAILS = [
     {
@@ -74,6 +84,12 @@ class FakeVertex(LoopbackServer):
 
     With ``auth``, each request needs ``Authorization: Bearer <token>`` that ``auth.is_valid``
     accepts; otherwise any bearer token passes, or ``token_check(token)`` decides.
+
+    ``model`` must be ``google/`` and one of the Gemini ids Vertex documents for this endpoint
+    (`CHAT_MODELS` in ``_vertex_rules``); ``extra_models=["gemini-9-flash"]`` accepts ids newer than
+    that list (served on every location, with the limits of their family).
+    ``endpoints={"1234567890": "gemma-2-9b-it"}`` deploys models: ``endpoint_base_url("1234567890")``
+    is then the SDK ``base_url`` for it, where ``model`` is omitted or the deployed model's id.
     """
 
     _thread_name = "fake-vertex"
@@ -87,6 +103,8 @@ class FakeVertex(LoopbackServer):
         api_version: str = "v1",
         token_check: Callable[[str], bool] | None = None,
         chunk_delay: float = 0.0,
+        extra_models: Iterable[str] = (),
+        endpoints: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.auth = auth
@@ -95,6 +113,8 @@ class FakeVertex(LoopbackServer):
         self.api_version = api_version
         self.token_check = token_check
         self.chunk_delay = chunk_delay  # seconds between streamed SSE events
+        self.extra_models = frozenset(extra_models)  # model ids accepted beyond the documented ones
+        self.endpoints = dict(endpoints or {})  # self-deployed endpoint id -> deployed model id
         self.reject_all_tokens = False  # every request answers 401
         self.stream_quirks = True  # reproduce Vertex's streamed tool-call quirks
         self.predict_delay = 0.0  # seconds before each :predict answer (see _fake_predict)
@@ -112,6 +132,10 @@ class FakeVertex(LoopbackServer):
             f"{self.url}/{self.api_version}/projects/{self.project}"
             f"/locations/{self.location}/endpoints/openapi"
         )
+
+    def endpoint_base_url(self, endpoint_id: str) -> str:
+        """The SDK ``base_url`` of a self-deployed endpoint (``…/endpoints/{endpoint_id}``)."""
+        return self.base_url.rpartition("/")[0] + f"/{endpoint_id}"
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -202,8 +226,13 @@ class FakeVertex(LoopbackServer):
             fail(VertexError(401, None, _UNAUTHENTICATED_DETAILS), _WWW_AUTHENTICATE)
             return
         resource = "" if match is None else f"projects/{match['project']}/locations/{match['location']}"
+        endpoint = "openapi" if match is None else match["endpoint"]
         if match is not None and (match["project"], match["location"]) != (self.project, self.location):
-            fail(VertexError(404, f"Resource `{resource}/endpoints/openapi` was not found."))
+            fail(VertexError(404, f"Resource `{resource}/endpoints/{endpoint}` was not found."))
+            return
+        deployed = self.endpoints.get(endpoint)
+        if endpoint != "openapi" and deployed is None:
+            fail(VertexError(404, f"Endpoint `{resource}/endpoints/{endpoint}` not found."))
             return
         with self._lock:
             failure = self._failures.pop(0) if self._failures else None
@@ -230,11 +259,15 @@ class FakeVertex(LoopbackServer):
             return
         with self._lock:
             scripted = self._scripted.pop(0) if self._scripted else None
+        served = body if deployed is None else {**body, "model": deployed}  # answered under this id
         try:
-            validate_body(body, resource=resource)
-            check_generation(body, model_id(body), str(match["location"]) if match else self.location)
+            if deployed is None:
+                validate_body(body, resource=resource, extra_models=self.extra_models)
+                check_generation(body, model_id(body), self.location)
+            else:  # a self-deployed model runs in its own container: no Gemini rules
+                check_deployed_model(body, deployed, f"{resource}/endpoints/{endpoint}")
             raw_reply = scripted is not None and scripted.reply is None
-            reply = None if raw_reply else (scripted and scripted.reply) or plan_reply(body, self._ids)
+            reply = None if raw_reply else (scripted and scripted.reply) or plan_reply(served, self._ids)
         except VertexError as error:
             fail(error)
             return
@@ -246,9 +279,9 @@ class FakeVertex(LoopbackServer):
             return
         record(200)
         if body.get("stream") is True:
-            self._stream(ex, body, scripted, reply)
+            self._stream(ex, served, scripted, reply)
         elif reply is not None:
-            ex.send_json(200, completion(body, reply, self._ids))
+            ex.send_json(200, completion(served, reply, self._ids))
         elif scripted is not None:  # a scripted raw answer, sent as it is
             raw = scripted.raw
             if isinstance(raw, (str, bytes)):

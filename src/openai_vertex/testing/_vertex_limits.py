@@ -9,6 +9,9 @@ Sources (each rule below names its own):
 - [LOC] "Gemini preview models: Setting the location to global is required"
   (https://firebase.google.com/docs/ai-logic/locations?api=vertex;
   shared/research/responses_embeddings.md B.3).
+- [GLOBAL] "Global endpoint > Supported models" and the regional tables,
+  https://docs.cloud.google.com/vertex-ai/generative-ai/docs/learn/locations: Gemini 2.5 Pro and 2.5
+  Flash are served on global and in regions. No regional table was found for the Gemini 3.x GA ids.
 - [DOC-2026] "Using OpenAI libraries with Vertex AI" (vertex_compat.md §1, `detail`): "For models older
   than Gemini 3, the detail field must be consistent across all messages and contents (it is
   request-level)"; "passing multiple detail types in one request will throw an error".
@@ -20,9 +23,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._vertex_rules import VertexError
+from ._vertex_rules import CHAT_MODELS, VertexError
 
-__all__ = ["check_generation", "check_image_details"]
+__all__ = ["check_generation", "check_image_details", "check_location"]
 
 # [MODELS] "Maximum output tokens" per model family (prefix of the model id).
 _MAX_OUTPUT_TOKENS = (
@@ -31,6 +34,8 @@ _MAX_OUTPUT_TOKENS = (
     ("gemini-2.0", 8_192),
 )
 _PREVIEW = re.compile(r"-preview(-|$)")
+# [GLOBAL] the documented models Vertex also serves in regions; the others in CHAT_MODELS: global only.
+_REGIONAL = frozenset({"gemini-2.5-pro", "gemini-2.5-flash"})
 
 
 def check_generation(body: dict[str, Any], model: str, location: str) -> None:
@@ -58,13 +63,25 @@ def check_generation(body: dict[str, Any], model: str, location: str) -> None:
                 "and try again.",
             )
     check_image_details(body, model)
-    if _PREVIEW.search(model) and model.startswith("gemini-3") and location != "global":
-        # [LOC] preview models are served on the global endpoint only.
-        raise VertexError(
-            404,
-            f"Publisher Model `projects/-/locations/{location}/publishers/google/models/{model}` not "
-            "found. (fake Vertex: Gemini 3 previews are documented on the global location only)",
-        )
+    check_location(model, location)
+
+
+def check_location(model: str, location: str) -> None:
+    """A documented model asked for where it is not served answers 404 (ids from ``extra_models``
+    are served everywhere)."""
+    if location == "global" or model not in CHAT_MODELS or model in _REGIONAL:
+        return
+    why = (
+        "Gemini 3 previews are documented on the global location only"  # [LOC]
+        if _PREVIEW.search(model)
+        else "the documents give no regional location for this model, so the fake serves it on "
+        "global only"  # [GLOBAL] silent: strict
+    )
+    raise VertexError(
+        404,
+        f"Publisher Model `projects/-/locations/{location}/publishers/google/models/{model}` not "
+        f"found. (fake Vertex: {why})",
+    )
 
 
 def check_image_details(body: dict[str, Any], model: str) -> None:

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._vertex_rules import VertexError, google_extension
+from ._vertex_rules import VertexError, google_extension, model_id
 
 __all__ = ["THOUGHT_TEXT", "IdSource", "Reply", "completion", "plan_reply", "stream_events", "synthesize"]
 
@@ -70,7 +70,7 @@ def plan_reply(body: dict[str, Any], ids: IdSource) -> Reply:
     messages = body["messages"]
     last = messages[-1]
     user_text = next((text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
-    model = str(body["model"]).split("/", 1)[1]
+    model = model_id(body)
     # Only `tools`: the deprecated `functions` would need a `function_call` answer, which is not faked.
     tools = [t["function"] for t in body.get("tools") or [] if t.get("type", "function") == "function"]
     reply: Reply
@@ -237,8 +237,9 @@ def _size_bound(schema: dict[str, Any], key: str) -> int:
 
 
 def synthesize(schema: Any, root: Any = None, depth: int = 0) -> Any:
-    """A small JSON value valid for ``schema``: required properties only, first enum value,
-    first ``anyOf`` member, lower bounds for numbers and sizes."""
+    """A small JSON value valid for ``schema`` (tool arguments and ``json_schema`` replies both come
+    from here): required properties (and optional ones up to ``minProperties``), first enum value,
+    first ``anyOf``/``oneOf`` member, ``allOf`` members merged, lower bounds for numbers and sizes."""
     root = schema if root is None else root
     if not isinstance(schema, dict) or depth > 32:
         return None
@@ -250,44 +251,79 @@ def synthesize(schema: Any, root: Any = None, depth: int = 0) -> Any:
         return synthesize(target, root, depth + 1)
     if "const" in schema:
         return schema["const"]
-    if isinstance(schema.get("enum"), list) and schema["enum"]:
-        # Vertex's Schema takes enum values as strings; an integer/number enum is still answered
-        # with a JSON number, as Gemini does for `type: INTEGER` (vertex_compat.md §3.1).
-        first = schema["enum"][0]
-        if schema.get("type") in ("integer", "number") and isinstance(first, str):
-            try:
-                return int(first) if schema["type"] == "integer" else float(first)
-            except ValueError:
-                return first
-        return first
-    for union in ("anyOf", "oneOf", "allOf"):
-        if isinstance(schema.get(union), list) and schema[union]:
-            return synthesize(schema[union][0], root, depth + 1)
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((t for t in kind if t != "null"), "null")
     kind = kind.lower() if isinstance(kind, str) else ("object" if "properties" in schema else None)
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        # Vertex's Schema takes enum values as strings; an integer/number enum is still answered
+        # with a JSON number, as Gemini does for `type: INTEGER` (vertex_compat.md §3.1).
+        first = schema["enum"][0]
+        if kind in ("integer", "number") and isinstance(first, str):
+            try:
+                return int(first) if kind == "integer" else float(first)
+            except ValueError:
+                return first
+        return first
+    for union in ("anyOf", "oneOf"):
+        if isinstance(schema.get(union), list) and schema[union]:
+            return synthesize(schema[union][0], root, depth + 1)
+    if isinstance(schema.get("allOf"), list) and schema["allOf"]:
+        parts = [synthesize(member, root, depth + 1) for member in schema["allOf"]]
+        if all(isinstance(part, dict) for part in parts):
+            return {k: v for part in parts for k, v in part.items()}
+        return parts[0]
     if kind == "object":
         props = schema.get("properties") or {}
-        required = [k for k in schema.get("required") or [] if k in props]
-        return {k: synthesize(props[k], root, depth + 1) for k in required}
+        wanted = [k for k in schema.get("required") or [] if k in props]
+        wanted += [k for k in props if k not in wanted][
+            : max(0, _size_bound(schema, "minProperties") - len(wanted))
+        ]
+        return {k: synthesize(props[k], root, depth + 1) for k in wanted}
     if kind == "array":
         count = _size_bound(schema, "minItems")
         return [synthesize(schema.get("items"), root, depth + 1) for _ in range(count)]
     if kind == "string":
-        fmt = schema.get("format")
-        if fmt == "date-time":
-            return "1970-01-01T00:00:00Z"
-        if fmt == "date":
-            return "1970-01-01"
-        text = "a" * max(1, _size_bound(schema, "minLength"))
-        return text[: schema["maxLength"]] if isinstance(schema.get("maxLength"), int) else text
+        return _string(schema)
     if kind in ("integer", "number"):
-        low = schema.get("minimum")
-        value = low if isinstance(low, (int, float)) else 0
-        high = schema.get("maximum")
-        value = min(value, high) if isinstance(high, (int, float)) else value
-        return math.ceil(value) if kind == "integer" else value
+        return _number(schema, kind)
     if kind == "boolean":
         return False
     return None
+
+
+def _string(schema: dict[str, Any]) -> str:
+    fmt = schema.get("format")
+    if fmt == "date-time":
+        return "1970-01-01T00:00:00Z"
+    if fmt == "date":
+        return "1970-01-01"
+    size = max(1, _size_bound(schema, "minLength"))
+    high = schema.get("maxLength")
+    candidates = [c * n for n in range(size, size + 8) for c in ("a", "0", "A")]
+    candidates += ["a@example.com", "1970-01-01"]
+    candidates = [c[:high] if isinstance(high, int) else c for c in candidates]
+    pattern = schema.get("pattern")
+    if not isinstance(pattern, str):
+        return candidates[0]
+    try:
+        found = [text for text in candidates if re.search(pattern, text)]
+    except re.error as error:  # the docs are silent on a bad pattern: strict
+        raise VertexError(400, f"Invalid regular expression in 'pattern' {pattern!r}: {error}.") from None
+    if found:
+        return found[0]
+    raise VertexError(
+        400,
+        f"The fake Vertex cannot build a string matching the pattern {pattern!r}; script the answer "
+        "with FakeVertex.queue_reply (a limit of the fake, not a rule of Vertex).",
+    )
+
+
+def _number(schema: dict[str, Any], kind: str) -> float:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    value = low if isinstance(low, (int, float)) else 0
+    above = schema.get("exclusiveMinimum")  # JSON Schema (json_schema replies); not in Vertex's Schema
+    if isinstance(above, (int, float)) and not isinstance(above, bool) and value <= above:
+        value = math.floor(above) + 1 if kind == "integer" else above + 1
+    value = min(value, high) if isinstance(high, (int, float)) else value
+    return math.ceil(value) if kind == "integer" else value

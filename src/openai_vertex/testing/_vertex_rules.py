@@ -7,13 +7,17 @@ fake proves the translated body would be accepted. Sources: shared/research/vert
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
+from collections.abc import Collection
 from typing import Any
 
 __all__ = [
+    "CHAT_MODELS",
     "DOCUMENTED_PARAMS",
     "VertexError",
+    "check_deployed_model",
     "google_error",
     "google_extension",
     "ignored_keys",
@@ -72,8 +76,19 @@ _SCHEMA_KEYS = frozenset(
     }
 )  # fmt: skip
 _SCHEMA_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object", "null"})
-# Gemini/Gemma ids: a version number then words (gemini-2.5-flash, gemma-3n-e4b-it), or the -latest aliases.
-_MODEL_ID = re.compile(r"^(gemini|gemma)-(\d+(\.\d+)?n?(-[a-z0-9.]+)*|(flash|pro|flash-lite)-latest)(@\d+)?$")
+# The Gemini models the OpenAI-compatible endpoint serves: "Supported models > Gemini models" of
+# https://docs.cloud.google.com/vertex-ai/generative-ai/docs/migrate/openai/overview (last updated
+# 2026-09-03: 3.8/3.7/3.6 Flash, 3.5 Flash-Lite, 3.5 Flash, 3.1 Pro preview, 3.1 Flash-Lite, 3 Flash
+# preview, 2.5 Pro, 2.5 Flash), each spelled with its model id from "Latest available models",
+# https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/model-versions, and the preview
+# ids from https://ai.google.dev/gemini-api/docs/deprecations. Where each is served: _vertex_limits.
+# Any other id (retired ones such as gemini-2.0-flash-001 or gemini-3-pro-preview, Gemma, aliases) is
+# refused; `FakeVertex(extra_models=...)` adds ids newer than this list.
+CHAT_MODELS = (
+    "gemini-3.8-flash", "gemini-3.7-flash", "gemini-3.6-flash", "gemini-3.5-flash-lite",
+    "gemini-3.5-flash", "gemini-3.1-pro-preview", "gemini-3.1-flash-lite", "gemini-3-flash-preview",
+    "gemini-2.5-pro", "gemini-2.5-flash",
+)  # fmt: skip
 _FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:\-]{0,63}$")
 _EMPTY_TEXT = (
     "Unable to submit request because it has an empty text parameter. Add a value to the parameter "
@@ -119,14 +134,44 @@ def google_extension(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def model_id(body: dict[str, Any]) -> str:
-    return str(body["model"]).split("/", 1)[1]
+    """``gemini-2.5-flash`` for ``google/gemini-2.5-flash``; a self-deployed model's name as it is."""
+    return str(body["model"]).rpartition("/")[2]
 
 
-def validate_body(body: dict[str, Any], *, resource: str) -> None:
+def validate_body(body: dict[str, Any], *, resource: str, extra_models: Collection[str] = ()) -> None:
     """Raise `VertexError` for the first problem Vertex would report; ``resource`` is
-    ``projects/P/locations/L`` for the 404 text."""
-    _check_model(body.get("model"), resource)
-    _check_messages(body.get("messages"), model_id(body))
+    ``projects/P/locations/L`` for the 404 text; ``extra_models`` are ids accepted beyond `CHAT_MODELS`."""
+    _check_model(body.get("model"), resource, extra_models)
+    _validate_request(body, model_id(body))
+
+
+def check_deployed_model(body: dict[str, Any], deployed: str, resource: str) -> None:
+    """A body for a self-deployed ``endpoints/{id}``. ``model``: Google's samples omit it (REST) or pass
+    the deployed model's id (Python, ``model=model_id`` with ``"gemma-2-9b-it"``), "Call a self-deployed
+    model", https://docs.cloud.google.com/vertex-ai/generative-ai/docs/migrate/openai/examples; the docs
+    are silent on any other value, so the fake refuses it. The Gemini rules do not apply: "Parameter
+    support for third-party models varies by model" (.../migrate/openai/overview); only the shape of
+    ``messages`` is checked."""
+    model = body.get("model")
+    if model is not None and model != deployed:
+        hint = " Gemini models are served on `endpoints/openapi`." if str(model).startswith("google/") else ""
+        raise VertexError(
+            400,
+            f"Request contains an invalid argument: model {_short(model)} is not the model deployed on "
+            f"`{resource}` ({deployed!r}). (fake Vertex: the documents show `model` omitted or set to the "
+            f"deployed model's id; the fake is strict about anything else.){hint}",
+        )
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise VertexError(400, "Invalid JSON payload received. 'messages' must be a non-empty list.")
+    for i, msg in enumerate(messages):
+        if not isinstance(msg, dict) or not isinstance(msg.get("role"), str):
+            raise VertexError(400, f"Invalid JSON payload received. Invalid value at 'messages[{i}]'.")
+        _check_content(msg.get("content"), f"messages[{i}].content")
+
+
+def _validate_request(body: dict[str, Any], model: str) -> None:
+    _check_messages(body.get("messages"), model)
     choice = body.get("tool_choice")
     if choice is not None and choice not in _TOOL_CHOICES:
         kind = "TYPE_STRING" if isinstance(choice, str) else "type.googleapis.com/google.protobuf.Value"
@@ -156,16 +201,22 @@ def validate_body(body: dict[str, Any], *, resource: str) -> None:
         )
 
 
-def _check_model(model: Any, resource: str) -> None:
+def _check_model(model: Any, resource: str, extra_models: Collection[str]) -> None:
     if not isinstance(model, str) or not model:
         raise VertexError(400, "Malformed publisher model: model is required.")
     publisher, slash, name = model.partition("/")
     if not slash or not publisher or not name or "/" in name:
         raise VertexError(400, f"Malformed publisher model: `{model[:80]}`. Use `publisher/model`.")
-    if publisher != "google" or not _MODEL_ID.match(name):
+    known = (*CHAT_MODELS, *extra_models)
+    if publisher != "google" or name not in known:
+        # Vertex: 404 NOT_FOUND "Publisher Model `...` not found." (vertex_compat.md §1.1, preview ids).
+        # It names no alternatives; the fake adds the closest documented ids, and says so.
+        closest = difflib.get_close_matches(name, known, n=3, cutoff=0.5) or list(CHAT_MODELS[:3])
         raise VertexError(
             404,
-            f"Publisher Model `{resource}/publishers/{publisher}/models/{name}` not found.",
+            f"Publisher Model `{resource}/publishers/{publisher}/models/{name}` not found. (fake Vertex: "
+            f"not a Gemini model id the OpenAI-compatible endpoint documents; closest: "
+            f"{', '.join('google/' + c for c in closest)}. A newer id: FakeVertex(extra_models=[...]).)",
         )
 
 
@@ -258,6 +309,9 @@ def _check_schema(node: Any, path: str, allow_additional: bool) -> None:
             f"Invalid JSON payload received. Invalid value at '{path}.type' "
             f"(type.googleapis.com/google.cloud.aiplatform.v1.Type), {_short(kind)}",
         )
+    enum = node.get("enum")  # Schema.enum is `repeated string` (_check_enum)
+    if enum is not None and not allow_additional:
+        _check_enum(enum, f"{path}.enum")
     required = node.get("required")  # Schema.required is `repeated string`
     if required is not None and not (
         isinstance(required, list) and all(isinstance(r, str) for r in required)
@@ -278,6 +332,23 @@ def _check_schema(node: Any, path: str, allow_additional: bool) -> None:
     extra = node.get("additionalProperties")
     if isinstance(extra, dict):
         _check_schema(extra, f"{path}.additional_properties", allow_additional)
+
+
+def _check_enum(enum: Any, path: str) -> None:
+    """Tool parameters are an OpenAPI ``Schema`` whose ``enum`` is ``repeated string``
+    (https://cloud.google.com/vertex-ai/docs/reference/rest/v1/Schema: "enum[]: string"; integer enums
+    are ``{"type": "INTEGER", "format": "enum", "enum": ["101", "201"]}`` there). Protobuf's JSON
+    mapping takes only JSON strings for a string field (https://protobuf.dev/programming-guides/json/),
+    so a number is a 400. ``response_format.json_schema`` is standard JSON Schema and is not checked."""
+    if not isinstance(enum, list):
+        raise VertexError(400, f"Invalid JSON payload received. Invalid value at '{path}', {_short(enum)}")
+    for index, value in enumerate(enum):
+        if not isinstance(value, str):
+            raise VertexError(
+                400,
+                f"Invalid JSON payload received. Invalid value at '{path}[{index}]' (TYPE_STRING), "
+                + _short(value),
+            )
 
 
 def _short(value: Any, limit: int = 60) -> str:
