@@ -356,6 +356,15 @@ def _image(url: str) -> dict[str, Any]:
     return {"type": "image_url", "image_url": {"url": url}}
 
 
+def user_request(tmp_path: Path, content: list[dict[str, object]]) -> Path:
+    """A request file with one user message of ``content`` parts."""
+    request = tmp_path / "request.json"
+    request.write_text(
+        json.dumps({"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": content}]})
+    )
+    return request
+
+
 def test_translate_shows_what_the_client_would_do_with_each_image(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -366,10 +375,7 @@ def test_translate_shows_what_the_client_would_do_with_each_image(
         _image("gs://bucket/cat.png"),
         _image("data:image/png;base64,iVBORw0KGgo="),
     ]
-    request = tmp_path / "request.json"
-    request.write_text(
-        json.dumps({"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": content}]})
-    )
+    request = user_request(tmp_path, content)
     status, out, err = cli(capsys, "translate", str(request))
     assert status == 0, err
     assert json.loads(out)["messages"][0]["content"] == content  # nothing fetched: .invalid never resolves
@@ -395,10 +401,7 @@ def test_translate_refused_images_exit_2_with_the_reason(
         _image("ftp://example.com/cat.png"),
         _image("https://localhost/x"),
     ]
-    request = tmp_path / "request.json"
-    request.write_text(
-        json.dumps({"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": content}]})
-    )
+    request = user_request(tmp_path, content)
     status, out, err = cli(capsys, "translate", str(request))
     assert (status, out) == (2, "")
     assert err.splitlines() == [
