@@ -87,6 +87,8 @@ async def test_connect_is_refused_before_any_connection(
     ws_url = f"ws://127.0.0.1:{listener.getsockname()[1]}/v1"
     client = make_client(way, is_async, ws_url, monkeypatch)
     resource = resolve(client, path)  # skips where this openai release has no such resource
+    if not hasattr(type(resource), "connect"):
+        pytest.skip(f"this openai release has no client.{path}.connect()")
     api = WEBSOCKETS[path][0]
     with pytest.raises(TranslationError, match=REFUSAL) as caught:
         manager = resource.connect(**ARGUMENTS.get(path, {}))
