@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from .._normalize import normalize_completion
-from .._served.transport import Route
 from .._stream import StreamState
 from .._translate.thoughts import thought_marker
 from ..exceptions import ImageFetchError, TranslationError
@@ -27,7 +26,6 @@ from .request import plan_request
 from .store import MemoryStore, ResponseStore, store_of
 
 __all__ = [
-    "ROUTES",
     "adelete",
     "ahandle_create",
     "ainput_items",
@@ -345,13 +343,3 @@ def input_items(call: Any) -> Any:
 async def ainput_items(call: Any) -> Any:
     store = _store(call)
     return _listed(call, await _run(store, store.get, call.params["response_id"]))
-
-
-_ONE = "/responses/{response_id}"
-ROUTES = (
-    Route("POST", "/responses", handle_create, ahandle_create, prepare_create),
-    Route("GET", _ONE, retrieve, aretrieve, prepare_stored),
-    Route("DELETE", _ONE, delete, adelete, prepare_stored),
-    Route("GET", f"{_ONE}/input_items", input_items, ainput_items, prepare_stored),
-    Route("POST", f"{_ONE}/cancel", delete, adelete, prepare_cancel),  # prepare_cancel always refuses
-)

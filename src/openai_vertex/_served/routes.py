@@ -5,22 +5,43 @@ To serve another API, add its `Route` to `ROUTES` (and drop its entry from the r
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from typing import Any
 
-from .._responses import routes as responses
 from . import embeddings, models
 from .refused import refuse_unserved, refuse_websockets
 from .transport import Route, serve
 
 __all__ = ["ROUTES", "prepare_served", "serve_client"]
 
+
+def _responses(*names: str) -> list[Callable[..., Any]]:
+    """Handlers of the Responses layer, imported at their first call: it is a third of this package's
+    import time, and most programs never call ``client.responses``."""
+
+    def handler(name: str) -> Callable[..., Any]:
+        def call(*args: Any) -> Any:
+            return getattr(importlib.import_module("openai_vertex._responses.routes"), name)(*args)
+
+        return call
+
+    return [handler(name) for name in names]
+
+
+_ONE = "/responses/{response_id}"
 ROUTES: tuple[Route, ...] = (
     Route("POST", "/embeddings", embeddings.handle, embeddings.ahandle, embeddings.prepare),
     Route("GET", "/models", models.handle_list, models.ahandle_list),
     Route(
         "GET", "/models/{model*}", models.handle_retrieve, models.ahandle_retrieve, models.prepare_retrieve
     ),
-    *responses.ROUTES,
+    Route("POST", "/responses", *_responses("handle_create", "ahandle_create", "prepare_create")),
+    Route("GET", _ONE, *_responses("retrieve", "aretrieve", "prepare_stored")),
+    Route("DELETE", _ONE, *_responses("delete", "adelete", "prepare_stored")),
+    Route("GET", f"{_ONE}/input_items", *_responses("input_items", "ainput_items", "prepare_stored")),
+    # prepare_cancel always refuses: nothing runs in the background here, so there is nothing to cancel
+    Route("POST", f"{_ONE}/cancel", *_responses("delete", "adelete", "prepare_cancel")),
 )
 
 
