@@ -136,3 +136,66 @@ def test_the_fixture_is_registered_as_a_pytest_plugin() -> None:
     text = (ROOT / "pyproject.toml").read_text()
     section = text.split("[project.entry-points.pytest11]", 1)[1].split("\n[", 1)[0]
     assert 'openai_vertex = "openai_vertex.testing.pytest_plugin"' in section
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--model", "gemini-9-flash"], "closest: google/gemini-"),  # not a documented id
+        (["--model", "gemini-3.8-flash", "--location", "us-central1"], "global only"),  # [GLOBAL] rule
+    ],
+)
+def test_emulator_refuses_a_model_it_would_answer_404_before_starting(
+    flags: list[str], expected: str
+) -> None:
+    done = subprocess.run(
+        [*CLI, "emulator", *flags], env=clean_env(), capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"--model {flags[1]}:" in done.stderr and expected in done.stderr
+    assert "export" not in done.stdout  # nothing was started
+
+
+@needs_pth
+@pytest.mark.parametrize("extra", [True, False], ids=["with-extra-model", "without"])
+def test_run_with_emulator_serves_an_extra_model(tmp_path: Path, extra: bool) -> None:
+    """A model id newer than the emulator's list: served with --extra-model, else Vertex's 404."""
+    app = tmp_path / "app.py"
+    app.write_text(APP)
+    flags = ["--extra-model", "gemini-9-flash"] if extra else []
+    done = subprocess.run(
+        [
+            *CLI,
+            "run",
+            "--emulator",
+            *flags,
+            "--model-alias",
+            "*=gemini-9-flash",
+            "--",
+            sys.executable,
+            str(app),
+        ],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if extra:
+        assert done.returncode == 0, done.stderr
+        assert "REPLY Echo: hello emulator" in done.stdout
+    else:
+        assert done.returncode == 1 and "NotFoundError" in done.stderr
+        assert "--extra-model ID for the openai-vertex emulator" in done.stderr
+    (line,) = [x for x in done.stderr.splitlines() if x.startswith("openai-vertex emulator: ")]
+    assert json.loads(line.split(": ", 1)[1])["model"] == "google/gemini-9-flash"
+
+
+def test_extra_model_without_the_emulator_is_bad_input() -> None:
+    done = subprocess.run(
+        [*CLI, "run", "--extra-model", "gemini-9-flash", "--", sys.executable, "-c", "pass"],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2 and "add --emulator" in done.stderr

@@ -10,7 +10,7 @@ import sys
 from openai_vertex.testing import FakeVertex
 
 LAYER = "openai_vertex._responses.routes"
-CHAT = "client.chat.completions.create(model='gemini-2.5-flash', messages=[{'role': 'user', 'content': 'hi'}])"
+CHAT = "client.chat.completions.create(model='gemini-2.5-flash', messages=[{'role': 'user', 'content': '.'}])"
 
 
 def loaded_after(*lines: str) -> bool:

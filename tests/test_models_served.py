@@ -13,6 +13,7 @@ from openai_vertex._served.catalogue import EMBEDDING_MODELS, GEMINI_MODELS
 from openai_vertex.testing import FakeGoogleAuth, FakeVertex
 from openai_vertex.testing._fake_predict import LIST_PAGE_SIZE, LISTED_MODELS
 
+from .conftest import USER_HELLO
 from .test_auth import sa_credentials
 
 
@@ -56,6 +57,15 @@ def test_list_falls_back_to_the_catalogue(vertex: FakeVertex, google_auth: FakeG
     vertex.fail_next(404)  # e.g. a private endpoint without Model Garden
     ids = [m.id for m in make(vertex, google_auth).models.list().data]
     assert ids == sorted([*GEMINI_MODELS, *EMBEDDING_MODELS])
+
+
+@pytest.mark.parametrize("model", GEMINI_MODELS)
+def test_every_catalogue_gemini_id_is_usable_with_model(
+    vertex: FakeVertex, google_auth: FakeGoogleAuth, model: str
+) -> None:
+    """The fallback listing offers only ids the fake (whose table cites the docs) serves on global."""
+    reply = make(vertex, google_auth).chat.completions.create(model=model, messages=USER_HELLO)
+    assert reply.choices[0].message.content
 
 
 def test_list_errors_that_are_not_absence_are_raised(vertex: FakeVertex, google_auth: FakeGoogleAuth) -> None:

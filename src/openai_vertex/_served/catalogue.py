@@ -46,13 +46,19 @@ EMBEDDING_MODELS: dict[str, EmbeddingModel] = {
 # "The maximum number of tokens per request is 20,000. Inputs exceeding this limit result in a 400 error."
 MAX_TOKENS_PER_REQUEST = 20_000
 
-# Gemini models Vertex serves through its OpenAI-compatible chat endpoint (models page, same date).
+# Gemini models Vertex serves through its OpenAI-compatible chat endpoint: "Supported models > Gemini
+# models" of https://docs.cloud.google.com/vertex-ai/generative-ai/docs/migrate/openai/overview, each by
+# its model id from https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/model-versions
+# (same date). Ids the page no longer lists (gemini-2.0-*, gemini-3-pro-preview) are not offered.
 GEMINI_MODELS: tuple[str, ...] = (
-    "gemini-3-pro-preview",
+    "gemini-3.8-flash",
+    "gemini-3.7-flash",
+    "gemini-3.6-flash",
+    "gemini-3.5-flash",
+    "gemini-3.5-flash-lite",
+    "gemini-3.1-pro-preview",
+    "gemini-3.1-flash-lite",
     "gemini-3-flash-preview",
     "gemini-2.5-pro",
     "gemini-2.5-flash",
-    "gemini-2.5-flash-lite",
-    "gemini-2.0-flash-001",
-    "gemini-2.0-flash-lite-001",
 )

@@ -3,8 +3,8 @@
 Prints the environment to export (``export NAME=value`` lines, ready for a shell), then one JSON
 line per request the fake receives, until Ctrl-C.
 
-Exit status: 2 for a bad --project, --location or --log (checked before anything starts), 130 on
-Ctrl-C (the only way it ends).
+Exit status: 2 for a bad --project, --location, --model or --log (checked before anything starts),
+130 on Ctrl-C (the only way it ends).
 """
 
 from __future__ import annotations
@@ -38,6 +38,17 @@ def add_emulator_options(parser: argparse.ArgumentParser) -> None:
         default="gemini-2.5-flash",
         help="Vertex model every hard-coded model name is aliased to (default: gemini-2.5-flash)",
     )
+    add_extra_model(parser)
+
+
+def add_extra_model(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--extra-model",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="also serve this Gemini model id (one newer than the emulator's documented list); repeatable",
+    )
 
 
 def exports(environment: dict[str, str]) -> str:
@@ -45,19 +56,24 @@ def exports(environment: dict[str, str]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..testing.emulator import Emulator, describe
+    from ..testing.emulator import Emulator, describe, unserved_reason
     from ._args import check_flags
     from ._errors import InputError
 
     # The clients pointed here resolve these as settings: refuse now what they would refuse later.
     check_flags(vertex_project=args.project, vertex_location=args.location)
+    reason = unserved_reason(args.model, args.location, args.extra_model)
+    if reason is not None:  # every request would answer 404: say so now, with the closest ids
+        raise InputError(f"--model {args.model}: {reason}")
     if args.log:
         try:  # now, not at the first request, which would end the emulator with a traceback
             open(args.log, "a", encoding="utf-8").close()
         except OSError as exc:
             raise InputError(f"cannot write --log {args.log}: {exc.strerror or exc}") from None
 
-    with Emulator(project=args.project, location=args.location, model=args.model) as emulator:
+    with Emulator(
+        project=args.project, location=args.location, model=args.model, extra_models=args.extra_model
+    ) as emulator:
         print("# openai-vertex emulator: export these, then run your program in that shell")
         print(exports(emulator.environment()), flush=True)
         print("# request log (one JSON line per request; Ctrl-C stops):", flush=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ._args import add_model_alias, check_flags, model_aliases
 from ._errors import InputError
+from .emulator import add_extra_model
 
 __all__ = ["DESCRIPTION", "FLAGS", "HELP", "add_arguments", "run", "run_environment"]
 
@@ -54,6 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="start a local Vertex emulator for the program's lifetime and point it there "
         "(see 'openai-vertex emulator'); its request log is printed to stderr at the end",
     )
+    add_extra_model(parser)
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the program and its arguments, after --")
 
 
@@ -81,9 +83,11 @@ def run(args: argparse.Namespace) -> int:
     if args.model_alias:
         model_aliases(args.model_alias)
     check_flags(vertex_project=args.project, vertex_location=args.location)
+    if args.extra_model and not args.emulator:
+        raise InputError("--extra-model is for the emulator: add --emulator, or drop --extra-model")
     env = run_environment(args, os.environ)
     if args.emulator:
-        return _run_with_emulator(list(command), env, location=args.location)
+        return _run_with_emulator(list(command), env, location=args.location, extra_models=args.extra_model)
     sys.stdout.flush()
     sys.stderr.flush()
     if os.name == "nt":  # no exec on Windows: wait for the child and pass its status on
@@ -99,11 +103,13 @@ def run(args: argparse.Namespace) -> int:
     return 0  # not reached: exec replaced this process
 
 
-def _run_with_emulator(command: list[str], env: dict[str, str], *, location: str | None) -> int:
+def _run_with_emulator(
+    command: list[str], env: dict[str, str], *, location: str | None, extra_models: list[str]
+) -> int:
     """The program as a child (the emulator lives in this process until it exits), then the log."""
     from ..testing.emulator import Emulator, describe
 
-    with Emulator(location=location or "global") as emulator:
+    with Emulator(location=location or "global", extra_models=extra_models) as emulator:
         child_env = {**env, **emulator.environment()}
         if env.get("OPENAI_VERTEX_MODEL_ALIASES"):  # --model-alias and the user's own aliases win
             child_env["OPENAI_VERTEX_MODEL_ALIASES"] = env["OPENAI_VERTEX_MODEL_ALIASES"]

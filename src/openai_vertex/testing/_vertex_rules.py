@@ -18,6 +18,7 @@ __all__ = [
     "DOCUMENTED_PARAMS",
     "VertexError",
     "check_deployed_model",
+    "check_model",
     "google_error",
     "google_extension",
     "ignored_keys",
@@ -141,7 +142,7 @@ def model_id(body: dict[str, Any]) -> str:
 def validate_body(body: dict[str, Any], *, resource: str, extra_models: Collection[str] = ()) -> None:
     """Raise `VertexError` for the first problem Vertex would report; ``resource`` is
     ``projects/P/locations/L`` for the 404 text; ``extra_models`` are ids accepted beyond `CHAT_MODELS`."""
-    _check_model(body.get("model"), resource, extra_models)
+    check_model(body.get("model"), resource, extra_models)
     _validate_request(body, model_id(body))
 
 
@@ -201,7 +202,8 @@ def _validate_request(body: dict[str, Any], model: str) -> None:
         )
 
 
-def _check_model(model: Any, resource: str, extra_models: Collection[str]) -> None:
+def check_model(model: Any, resource: str, extra_models: Collection[str]) -> None:
+    """Raise Vertex's 404 for a ``publisher/model`` the endpoint does not serve (400 if malformed)."""
     if not isinstance(model, str) or not model:
         raise VertexError(400, "Malformed publisher model: model is required.")
     publisher, slash, name = model.partition("/")
@@ -216,7 +218,8 @@ def _check_model(model: Any, resource: str, extra_models: Collection[str]) -> No
             404,
             f"Publisher Model `{resource}/publishers/{publisher}/models/{name}` not found. (fake Vertex: "
             f"not a Gemini model id the OpenAI-compatible endpoint documents; closest: "
-            f"{', '.join('google/' + c for c in closest)}. A newer id: FakeVertex(extra_models=[...]).)",
+            f"{', '.join('google/' + c for c in closest)}. A newer id: FakeVertex(extra_models=[...]), or "
+            "--extra-model ID for the openai-vertex emulator.)",
         )
 
 

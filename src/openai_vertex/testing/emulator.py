@@ -14,27 +14,48 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from ._fake_google_auth import FakeGoogleAuth
 from ._fake_vertex import FakeVertex, RecordedRequest
+from ._vertex_limits import check_location
+from ._vertex_rules import VertexError, check_model
 
-__all__ = ["DEFAULT_MODEL", "Emulator", "describe"]
+__all__ = ["DEFAULT_MODEL", "Emulator", "describe", "unserved_reason"]
 
 DEFAULT_MODEL = "gemini-2.5-flash"
+
+
+def unserved_reason(model: str, location: str, extra_models: Iterable[str] = ()) -> str | None:
+    """Why the fake would answer every request for ``model`` at ``location`` with a 404, in its own
+    words (None when it serves it): the CLI says so before it starts, not at the program's first call."""
+    try:
+        check_model(f"google/{model}", f"projects/-/locations/{location}", frozenset(extra_models))
+        check_location(model, location)
+    except VertexError as exc:
+        return exc.message
+    return None
 
 
 class Emulator:
     """Fake Vertex + fake token server on 127.0.0.1; ``environment()`` says how to reach them."""
 
     def __init__(
-        self, *, project: str = "fake-project", location: str = "global", model: str = DEFAULT_MODEL
+        self,
+        *,
+        project: str = "fake-project",
+        location: str = "global",
+        model: str = DEFAULT_MODEL,
+        extra_models: Iterable[str] = (),
     ):
         self.project, self.location, self.model = project, location, model
         self.auth = FakeGoogleAuth(project_id=project)
-        self.vertex = FakeVertex(auth=self.auth, project=project, location=location)
+        self.vertex = FakeVertex(
+            auth=self.auth, project=project, location=location, extra_models=extra_models
+        )
         self._folder: Path | None = None
         self.key_file: Path | None = None
 
