@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,3 +71,9 @@ def adc(monkeypatch: pytest.MonkeyPatch, key_file: Path, vertex: FakeVertex) -> 
 
 
 USER_HELLO = [{"role": "user", "content": "hello"}]
+
+
+def sigint_default() -> None:
+    """``preexec_fn`` for a child a test stops with SIGINT, as Ctrl-C does: a shell starts background jobs
+    with SIGINT ignored and children inherit that, so without this the child would never see it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -21,7 +21,7 @@ import pytest
 
 from openai_vertex.testing import TOKEN_PREFIX, FakeGoogleAuth, FakeVertex
 
-from .conftest import PROJECT
+from .conftest import PROJECT, sigint_default
 from .test_doctor import SRC, run_cli
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty and process groups")
@@ -60,6 +60,7 @@ class Terminal:
             stderr=slave,
             env=env,
             start_new_session=True,
+            preexec_fn=sigint_default,
         )
         os.close(slave)  # the child holds the only slave fd: reading the master ends with EIO at exit
         self.master = master

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import sigint_default
+
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "openai_vertex.cli"]
 
@@ -53,6 +55,7 @@ def test_foreground_emulator_serves_a_script_run_with_only_the_exported_variable
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=sigint_default,
     )
     try:
         assert server.stdout is not None
