@@ -26,6 +26,7 @@ __all__ = ["USAGE_FLAG", "UsageContract", "follow_usage_contract", "mark_usage_w
 
 USAGE_FLAG = "x-openai-vertex-include-usage"
 _CHAT_SUFFIX = "/chat/completions"
+_SEPARATORS = (b"\n\n", b"\r\n\r\n", b"\r\r")  # the blank line that ends an SSE event
 _HEAD_KEYS = ("id", "object", "created", "model", "system_fingerprint", "service_tier")
 
 
@@ -59,6 +60,10 @@ class UsageContract:
 
     def feed(self, data: bytes) -> bytes:
         self._buffer += data
+        if b'"usage"' not in self._buffer:  # no complete event here carries usage: pass them on whole
+            end = _last_event_end(self._buffer)
+            whole, self._buffer = self._buffer[:end], self._buffer[end:]
+            return whole
         out: list[bytes] = []
         while True:
             end = _event_end(self._buffer)
@@ -96,8 +101,13 @@ class UsageContract:
 
 def _event_end(buffer: bytes) -> int:
     """The index just after the first complete SSE event in ``buffer``, or -1."""
-    ends = [i + len(sep) for sep in (b"\n\n", b"\r\n\r\n", b"\r\r") if (i := buffer.find(sep)) >= 0]
+    ends = [i + len(sep) for sep in _SEPARATORS if (i := buffer.find(sep)) >= 0]
     return min(ends) if ends else -1
+
+
+def _last_event_end(buffer: bytes) -> int:
+    """The index just after the last complete SSE event in ``buffer``, or 0."""
+    return max((i + len(sep) for sep in _SEPARATORS if (i := buffer.rfind(sep)) >= 0), default=0)
 
 
 def _sse(chunk: Mapping[str, Any]) -> bytes:
