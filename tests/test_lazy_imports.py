@@ -9,13 +9,13 @@ import sys
 
 from openai_vertex.testing import FakeVertex
 
-LAYER = "openai_vertex._responses.routes"
+LAYER = "openai_vertex._responses."  # any module of the layer (the package's own __init__ is tiny)
 CHAT = "client.chat.completions.create(model='gemini-2.5-flash', messages=[{'role': 'user', 'content': '.'}])"
 
 
 def loaded_after(*lines: str) -> bool:
     probe = "\n".join(["import sys, openai_vertex", "client = openai_vertex.OpenAI()", *lines])
-    probe += f"\nprint({LAYER!r} in sys.modules)"
+    probe += f"\nprint(any(name.startswith({LAYER!r}) for name in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return out.stdout.strip() == "True"
 

@@ -7,7 +7,11 @@ from __future__ import annotations
 import base64
 import inspect
 import json
+import re
+import socket
+import time
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import openai
@@ -15,12 +19,13 @@ import pydantic
 import pytest
 from openai.types.responses import Response
 
-from openai_vertex import AsyncOpenAI, OpenAI, VertexCompatibilityWarning
-from openai_vertex.exceptions import TranslationError
+from openai_vertex import AsyncOpenAI, ImageFetcher, OpenAI, VertexCompatibilityWarning
+from openai_vertex.exceptions import ImageFetchError, TranslationError
 from openai_vertex.testing import FakeGoogleAuth, FakeVertex
 from openai_vertex.testing._vertex_replies import THOUGHT_TEXT
 
 from .test_auth import sa_credentials
+from .test_images_e2e import allow_local_server
 
 MODEL = "gemini-2.5-flash"
 GEMINI3 = "gemini-3-flash-preview"  # the fake enforces thought signatures on replayed calls
@@ -378,11 +383,79 @@ async def test_async_create_parse_and_previous_response(aclient: AsyncOpenAI, ve
     assert (await aclient.responses.retrieve(second.id)).output_text == "Tool said: snow"
 
 
-def test_an_unfetchable_image_is_a_bad_request_before_vertex(client: OpenAI, vertex: FakeVertex) -> None:
-    part: Any = {"type": "input_image", "image_url": "http://127.0.0.1:9/cat", "detail": "auto"}
-    with pytest.raises(openai.BadRequestError, match="non-public address") as caught:
-        client.responses.create(model=MODEL, input=[{"role": "user", "content": [part]}])
-    assert caught.value.code == "image_fetch_error" and vertex.requests == []
+def image_input(url: str) -> Any:
+    return [{"role": "user", "content": [{"type": "input_image", "image_url": url, "detail": "auto"}]}]
+
+
+UNFETCHABLE = "http://127.0.0.1:9/cat"  # loopback: the default fetcher refuses it without dialing
+UNFETCHABLE_CHAT: Any = [
+    {"role": "user", "content": [{"type": "image_url", "image_url": {"url": UNFETCHABLE}}]}
+]
+
+
+def test_an_unfetchable_image_raises_the_chat_path_s_image_fetch_error(
+    client: OpenAI, vertex: FakeVertex
+) -> None:
+    with pytest.raises(ImageFetchError) as chat:
+        client.chat.completions.create(model=MODEL, messages=UNFETCHABLE_CHAT)
+    with pytest.raises(ImageFetchError) as responses:
+        client.responses.create(model=MODEL, input=image_input(UNFETCHABLE))
+    assert type(responses.value) is type(chat.value) and str(responses.value) == str(chat.value)
+    assert "non-public address" in str(chat.value) and vertex.requests == []
+
+
+async def test_an_unfetchable_image_raises_image_fetch_error_async(
+    aclient: AsyncOpenAI, vertex: FakeVertex
+) -> None:
+    with pytest.raises(ImageFetchError) as chat:
+        await aclient.chat.completions.create(model=MODEL, messages=UNFETCHABLE_CHAT)
+    with pytest.raises(ImageFetchError) as responses:
+        await aclient.responses.create(model=MODEL, input=image_input(UNFETCHABLE), stream=True)
+    assert type(responses.value) is type(chat.value) and str(responses.value) == str(chat.value)
+    assert vertex.requests == []
+
+
+@pytest.fixture
+def silent_image_url() -> Iterator[str]:
+    """An image host that accepts connections (the listen backlog does) and never answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/photo"
+
+
+def loopback_images_client(vertex: FakeVertex, google_auth: FakeGoogleAuth, client_class: Any) -> Any:
+    fetcher = ImageFetcher(is_allowed_address=allow_local_server)
+    return client_class(
+        base_url=vertex.base_url, credentials=sa_credentials(google_auth), image_fetcher=fetcher, timeout=60
+    )
+
+
+@pytest.mark.parametrize("how", ["per_call", "with_options"])
+def test_image_fetching_is_bounded_by_the_call_s_timeout(
+    vertex: FakeVertex, google_auth: FakeGoogleAuth, silent_image_url: str, how: str
+) -> None:
+    client: OpenAI = loopback_images_client(vertex, google_auth, OpenAI)
+    create: Any = client.responses.create
+    if how == "with_options":
+        create = client.with_options(timeout=1).responses.create
+    extra: Any = {"timeout": 1} if how == "per_call" else {}
+    start = time.monotonic()
+    with pytest.raises(ImageFetchError, match=re.escape("took longer than 1 s (the request's timeout)")):
+        create(model=MODEL, input=image_input(silent_image_url), **extra)
+    assert time.monotonic() - start < 2.0  # not the fetcher's 10 s read limit or 30 s total limit
+    assert vertex.requests == []
+
+
+async def test_async_image_fetching_is_bounded_by_the_call_s_timeout(
+    vertex: FakeVertex, google_auth: FakeGoogleAuth, silent_image_url: str
+) -> None:
+    aclient: AsyncOpenAI = loopback_images_client(vertex, google_auth, AsyncOpenAI)
+    start = time.monotonic()
+    with pytest.raises(ImageFetchError, match=re.escape("took longer than 1 s (the request's timeout)")):
+        await aclient.responses.create(model=MODEL, input=image_input(silent_image_url), timeout=1)
+    assert time.monotonic() - start < 2.0
+    assert vertex.requests == []
 
 
 def test_url_citations_become_output_text_annotations(client: OpenAI, vertex: FakeVertex) -> None:

@@ -4,13 +4,17 @@ the SDK accumulator's final ``Response`` equal to the non-streamed one."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 import re
 from typing import Any
 
+import openai
 import pytest
 
 from openai_vertex import AsyncOpenAI, OpenAI
+from openai_vertex.exceptions import TranslationError
 from openai_vertex.testing import FakeGoogleAuth, FakeVertex
 from openai_vertex.testing._vertex_replies import THOUGHT_TEXT
 
@@ -178,3 +182,58 @@ async def test_async_stream_helper_and_raw_stream(aclient: AsyncOpenAI) -> None:
     assert events[-1].type == "response.completed" and events[-1].response.output[0].type == "function_call"
     stored = await aclient.responses.retrieve(events[-1].response.id)  # kept once the stream ended
     assert stored.output[0].call_id == events[-1].response.output[0].call_id
+
+
+def test_retrieve_stream_is_refused_before_any_request(client: OpenAI, vertex: FakeVertex) -> None:
+    if "stream" not in inspect.signature(client.responses.retrieve).parameters:
+        pytest.skip("this openai release has no responses.retrieve(stream=)")
+    stored = client.responses.create(model=MODEL, input="hello")
+    # A missing id too: a request that got through would be a 404, not the refusal.
+    for response_id in (stored.id, "resp_missing"):
+        with pytest.raises(TranslationError, match=re.escape("responses.retrieve(id) without stream=")):
+            client.responses.retrieve(response_id, stream=True)
+    assert client.responses.retrieve(stored.id).output_text == "Echo: hello"
+    assert len(vertex.requests) == 1  # the create only
+
+
+# openai 3.x uses httpx2, 1.x/2.x httpx: the pool limits come from whichever the SDK uses.
+_http: Any = importlib.import_module("httpx2" if openai.__version__.startswith("3.") else "httpx")
+ONE_CONNECTION = {"limits": _http.Limits(max_connections=1), "timeout": _http.Timeout(10, pool=1)}
+
+
+def test_an_abandoned_stream_releases_its_connection_and_stores_nothing(
+    vertex: FakeVertex, google_auth: FakeGoogleAuth
+) -> None:
+    vertex.chunk_delay = 0.05  # Vertex is still streaming when the consumer leaves
+    http_client = openai.DefaultHttpxClient(**ONE_CONNECTION)
+    creds = sa_credentials(google_auth)
+    client = OpenAI(base_url=vertex.base_url, credentials=creds, http_client=http_client, max_retries=0)
+    stream = client.responses.create(model=MODEL, input="one two three four five six", stream=True)
+    for event in stream:
+        first = event
+        break
+    stream.close()
+    assert first.type == "response.created"
+    # Were the Vertex connection still held, the pool's only one: APITimeoutError after 1 s.
+    assert client.responses.create(model=MODEL, input="next").output_text == "Echo: next"
+    # Nothing half-written: the store keeps a streamed response only after its terminal event.
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(first.response.id)
+
+
+async def test_an_abandoned_async_stream_releases_its_connection_and_stores_nothing(
+    vertex: FakeVertex, google_auth: FakeGoogleAuth
+) -> None:
+    vertex.chunk_delay = 0.05
+    http_client = openai.DefaultAsyncHttpxClient(**ONE_CONNECTION)
+    creds = sa_credentials(google_auth)
+    aclient = AsyncOpenAI(base_url=vertex.base_url, credentials=creds, http_client=http_client, max_retries=0)
+    stream = await aclient.responses.create(model=MODEL, input="one two three four five six", stream=True)
+    async for event in stream:
+        first = event
+        break
+    await stream.close()
+    assert first.type == "response.created"
+    assert (await aclient.responses.create(model=MODEL, input="next")).output_text == "Echo: next"
+    with pytest.raises(openai.NotFoundError):
+        await aclient.responses.retrieve(first.response.id)

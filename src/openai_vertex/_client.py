@@ -20,6 +20,7 @@ from ._fetch.fetcher import ImageFetcher
 from ._fetch.inline import ImageInliner
 from ._normalize import normalize_error, normalize_response
 from ._openai_version import require_supported_openai
+from ._responses import is_plan
 from ._served.routes import prepare_served, serve_client
 from ._settings import Settings, resolve_settings
 from ._tokens import TokenProvider, TokenSource, token_source_for
@@ -74,24 +75,43 @@ class _VertexState:
 
     def prepare_options(self, options: Any, client_timeout: object = None) -> Any:
         """The sync hook: translate, then inline the images Vertex cannot fetch itself, all of them
-        within the request's timeout (per call, else the client's)."""
+        within the request's timeout (per call, else the client's). Chat completions and
+        responses.create alike: here, above the SDK, an ImageFetchError reaches the caller as it is,
+        before anything is sent (raised below it, the SDK would retry it as a connection error)."""
         if self._translate(options):
             timeout = _request_timeout(options, client_timeout)
-            options.json_data = self.images.inline(options.json_data, timeout)
+            body = options.json_data
+            if is_plan(body):  # responses.create: its chat body gets the stored history first
+                from ._responses.prepare import continued_plan  # imported at the first responses call
+
+                options.json_data = continued_plan(body, self, lambda chat: self.images.inline(chat, timeout))
+            else:
+                options.json_data = self.images.inline(body, timeout)
         return options
 
     async def aprepare_options(self, options: Any, client_timeout: object = None) -> Any:
         """The async hook: the same, with image fetches running concurrently off the event loop."""
         if self._translate(options):
             timeout = _request_timeout(options, client_timeout)
-            options.json_data = await self.images.ainline(options.json_data, timeout)
+            body = options.json_data
+            if is_plan(body):
+                from ._responses.prepare import acontinued_plan
+
+                options.json_data = await acontinued_plan(
+                    body, self, lambda chat: self.images.ainline(chat, timeout)
+                )
+            else:
+                options.json_data = await self.images.ainline(body, timeout)
         return options
 
     def _translate(self, options: Any) -> bool:
-        """Rewrite ``options`` for Vertex; True when it is a chat completion (so it may carry images)."""
+        """Rewrite ``options`` for Vertex; True when it is a chat completion or a responses.create (so
+        it may carry images)."""
         # Never follow a redirect with a Google token attached (the 3xx surfaces as an APIStatusError).
         options.follow_redirects = False
         prepare_served(options, self)  # refuse unserved APIs; served ones (embeddings...) check input
+        if is_plan(options.json_data):
+            return True
         if options.url == _CHAT_PATH and isinstance(options.json_data, Mapping):
             # extra_body is merged by the SDK after this hook, so it is translated here and consumed:
             # Vertex wants its `google` extension nested, and extra keys may need translating too.

@@ -17,6 +17,7 @@ from .._settings import Settings
 from .._translate.chat import translate_chat_body
 from .._translate.params import Context
 from ..exceptions import TranslationError
+from . import PLAN_KEY
 from .items import input_items, messages_from_items
 from .reply import as_mapping
 
@@ -72,7 +73,7 @@ class Plan:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "openai_vertex_responses": 1,
+            PLAN_KEY: 1,
             "chat": self.chat,
             "echo": self.echo,
             "input": self.input,

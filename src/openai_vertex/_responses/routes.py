@@ -1,16 +1,14 @@
-"""``/responses`` served in-process (routes for ``_served/transport.py``).
+"""``/responses`` served in-process: the handlers of the Responses routes in ``_served/routes.py``.
 
-``prepare_create`` runs in the SDK's ``_prepare_options``: it translates the whole request
-(``request.py``) so every refusal is raised before anything is sent, and replaces the body with the
-`Plan` as JSON. The handlers then only add the stored history, send one chat completion to Vertex
-through the inner transport (the Google token is already on the request) and answer with the
-``Response`` JSON or the Responses SSE stream. Vertex's own errors are relayed, so the SDK raises the
-status error it would for chat.
+Before anything is sent, in the SDK's ``_prepare_options``, ``prepare.py`` translates the request and
+the client's image step adds the stored history and inlines the images, as for chat. The handlers
+here then only send one chat completion to Vertex through the inner transport (the Google token is
+already on the request) and answer with the ``Response`` JSON or the Responses SSE stream. Vertex's
+own errors are relayed, so the SDK raises the status error it would for chat.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
@@ -18,12 +16,10 @@ from typing import Any
 from .._normalize import normalize_completion
 from .._stream import StreamState
 from .._translate.thoughts import thought_marker
-from ..exceptions import ImageFetchError, TranslationError
-from .conversation import continued, input_page, record_of
+from .conversation import input_page, record_of
 from .events import EventStream
 from .reply import response_from_completion
-from .request import plan_request
-from .store import MemoryStore, ResponseStore, store_of
+from .store import ResponseStore, in_thread, store_of
 
 __all__ = [
     "adelete",
@@ -33,35 +29,10 @@ __all__ = [
     "delete",
     "handle_create",
     "input_items",
-    "prepare_cancel",
-    "prepare_create",
-    "prepare_stored",
     "retrieve",
 ]
 
 _SSE = "text/event-stream"
-
-
-def prepare_stored(options: Any, state: Any) -> None:
-    """For every stored-response call: open the store here, so a bad choice fails before any request."""
-    store_of(state.response_store)
-
-
-def prepare_create(options: Any, state: Any) -> None:
-    prepare_stored(options, state)
-    body = options.json_data if isinstance(options.json_data, Mapping) else {}
-    extra = options.extra_json if isinstance(options.extra_json, Mapping) else None
-    plan = plan_request(body, state.settings, extra)
-    state.warn(plan.notes)
-    options.json_data = plan.to_json()  # a new dict: the SDK reuses the old one on retries
-    options.extra_json = None  # consumed by the translation
-
-
-def prepare_cancel(options: Any, state: Any) -> None:
-    raise TranslationError(
-        "responses.cancel cancels a background response; openai-vertex runs no background responses "
-        "(background=True is refused), so there is nothing to cancel. Nothing was sent."
-    )
 
 
 def _store(call: Any) -> ResponseStore:
@@ -83,12 +54,6 @@ def _missing_previous(call: Any, response_id: str) -> Any:
 
 def _not_found(call: Any) -> Any:
     return _error(call, 404, f"No response with id '{call.params['response_id']}' found.", None, "not_found")
-
-
-def _image_error(call: Any, exc: ImageFetchError) -> Any:
-    # Fetched here, below the SDK (an exception would become a retried APIConnectionError): a 400
-    # makes the SDK raise BadRequestError with the fetcher's message (the URL's host, never bytes).
-    return _error(call, 400, str(exc), "input", "image_fetch_error")
 
 
 def _chat_request(call: Any, chat: Mapping[str, Any]) -> Any:
@@ -114,16 +79,11 @@ def _answer(
 
 def handle_create(call: Any) -> Any:
     envelope = call.json()
+    chat = envelope["chat"]  # from continued_plan: the earlier turns are in, the images inlined
+    if chat is None:
+        return _missing_previous(call, envelope["previous_response_id"])
+    sent = envelope["sent"] or chat
     store = _store(call)
-    previous = envelope.get("previous_response_id")
-    earlier = store.get(previous) if previous else None
-    if previous and earlier is None:
-        return _missing_previous(call, previous)
-    try:
-        sent = continued(envelope["chat"], envelope["system"], earlier)
-        chat = call.state.images.inline(sent)
-    except ImageFetchError as exc:
-        return _image_error(call, exc)
     request = _chat_request(call, chat)
     if chat.get("stream"):
         response = call.open(request)
@@ -140,7 +100,7 @@ def handle_create(call: Any) -> Any:
             lines,
             response.close,
         )
-        return call.respond_stream(200, events, _SSE)
+        return call.respond_stream(200, events, _SSE, response.close)
     answer, record = _answer(call, envelope, sent, request, call.send(request))
     if record is not None:
         store.put(record["response"]["id"], record)
@@ -149,16 +109,11 @@ def handle_create(call: Any) -> Any:
 
 async def ahandle_create(call: Any) -> Any:
     envelope = call.json()
+    chat = envelope["chat"]
+    if chat is None:
+        return _missing_previous(call, envelope["previous_response_id"])
+    sent = envelope["sent"] or chat
     store = _store(call)
-    previous = envelope.get("previous_response_id")
-    earlier = await _run(store, store.get, previous) if previous else None
-    if previous and earlier is None:
-        return _missing_previous(call, previous)
-    try:
-        sent = continued(envelope["chat"], envelope["system"], earlier)
-        chat = await call.state.images.ainline(sent)
-    except ImageFetchError as exc:
-        return _image_error(call, exc)
     request = _chat_request(call, chat)
     if chat.get("stream"):
         response = await call.open(request)
@@ -166,18 +121,12 @@ async def ahandle_create(call: Any) -> Any:
             await response.aread()
             await response.aclose()
             return call.relay(response)
-        return call.respond_stream(200, _asse(envelope, chat, sent, store, response), _SSE)
+        events = _asse(envelope, chat, sent, store, response)
+        return call.respond_stream(200, events, _SSE, response.aclose)
     answer, record = _answer(call, envelope, sent, request, await call.send(request))
     if record is not None:
-        await _run(store, store.put, record["response"]["id"], record)
+        await in_thread(store, store.put, record["response"]["id"], record)
     return answer
-
-
-async def _run(store: ResponseStore, fn: Any, *args: Any) -> Any:
-    """A store call off the event loop (SQLite and Redis block); the memory store is instant."""
-    if isinstance(store, MemoryStore):
-        return fn(*args)
-    return await asyncio.to_thread(fn, *args)
 
 
 # ---- streaming -------------------------------------------------------------------------------------
@@ -275,7 +224,7 @@ async def _asse(
         await response.aclose()
     record = translator.record()
     if record is not None:
-        await _run(store, store.put, record["response"]["id"], record)
+        await in_thread(store, store.put, record["response"]["id"], record)
 
 
 def _encode(events: list[dict[str, Any]]) -> bytes:
@@ -299,13 +248,7 @@ def _query(call: Any) -> dict[str, str]:
 
 
 def _retrieved(call: Any, record: Any) -> Any:
-    if record is None:
-        return _not_found(call)
-    if _query(call).get("stream") == "true":
-        return _error(
-            call, 400, "responses.retrieve(stream=True) replays background streams; Vertex has none"
-        )
-    return call.respond(200, record["response"])
+    return _not_found(call) if record is None else call.respond(200, record["response"])  # stream: refused
 
 
 def retrieve(call: Any) -> Any:
@@ -314,7 +257,7 @@ def retrieve(call: Any) -> Any:
 
 async def aretrieve(call: Any) -> Any:
     store = _store(call)
-    return _retrieved(call, await _run(store, store.get, call.params["response_id"]))
+    return _retrieved(call, await in_thread(store, store.get, call.params["response_id"]))
 
 
 def _deleted(call: Any, found: bool) -> Any:
@@ -329,7 +272,7 @@ def delete(call: Any) -> Any:
 
 async def adelete(call: Any) -> Any:
     store = _store(call)
-    return _deleted(call, await _run(store, store.delete, call.params["response_id"]))
+    return _deleted(call, await in_thread(store, store.delete, call.params["response_id"]))
 
 
 def _listed(call: Any, record: Any) -> Any:
@@ -342,4 +285,4 @@ def input_items(call: Any) -> Any:
 
 async def ainput_items(call: Any) -> Any:
     store = _store(call)
-    return _listed(call, await _run(store, store.get, call.params["response_id"]))
+    return _listed(call, await in_thread(store, store.get, call.params["response_id"]))

@@ -13,6 +13,7 @@ request's input items and the conversation as Vertex chat messages. Never a toke
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import threading
@@ -21,7 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from ..exceptions import ConfigurationError
 
-__all__ = ["ENV_VAR", "MemoryStore", "ResponseStore", "open_store", "store_of"]
+__all__ = ["ENV_VAR", "MemoryStore", "ResponseStore", "in_thread", "open_store", "store_of"]
 
 ENV_VAR = "OPENAI_VERTEX_RESPONSE_STORE"
 Record = dict[str, Any]
@@ -125,3 +126,10 @@ def store_of(choice: Any) -> ResponseStore:
         "response_store must be a spec string ('memory', 'sqlite:///file.db', 'redis://...') or an object "
         "with get/put/delete"
     )
+
+
+async def in_thread(store: ResponseStore, fn: Any, *args: Any) -> Any:
+    """A store call off the event loop (SQLite and Redis block); the memory store is instant."""
+    if isinstance(store, MemoryStore):
+        return fn(*args)
+    return await asyncio.to_thread(fn, *args)

@@ -16,17 +16,18 @@ from .transport import Route, serve
 __all__ = ["ROUTES", "prepare_served", "serve_client"]
 
 
-def _responses(*names: str) -> list[Callable[..., Any]]:
-    """Handlers of the Responses layer, imported at their first call: it is a third of this package's
-    import time, and most programs never call ``client.responses``."""
+def _responses(handle: str, ahandle: str, prepare: str) -> tuple[Callable[..., Any], ...]:
+    """A Responses route's handlers (``_responses/routes.py``) and its prepare step (``prepare.py``),
+    each imported at its first call: the layer is a third of this package's import time, and most
+    programs never call ``client.responses``."""
 
-    def handler(name: str) -> Callable[..., Any]:
+    def lazy(module: str, name: str) -> Callable[..., Any]:
         def call(*args: Any) -> Any:
-            return getattr(importlib.import_module("openai_vertex._responses.routes"), name)(*args)
+            return getattr(importlib.import_module(f"openai_vertex._responses.{module}"), name)(*args)
 
         return call
 
-    return [handler(name) for name in names]
+    return lazy("routes", handle), lazy("routes", ahandle), lazy("prepare", prepare)
 
 
 _ONE = "/responses/{response_id}"
@@ -37,7 +38,7 @@ ROUTES: tuple[Route, ...] = (
         "GET", "/models/{model*}", models.handle_retrieve, models.ahandle_retrieve, models.prepare_retrieve
     ),
     Route("POST", "/responses", *_responses("handle_create", "ahandle_create", "prepare_create")),
-    Route("GET", _ONE, *_responses("retrieve", "aretrieve", "prepare_stored")),
+    Route("GET", _ONE, *_responses("retrieve", "aretrieve", "prepare_retrieve")),
     Route("DELETE", _ONE, *_responses("delete", "adelete", "prepare_stored")),
     Route("GET", f"{_ONE}/input_items", *_responses("input_items", "ainput_items", "prepare_stored")),
     # prepare_cancel always refuses: nothing runs in the background here, so there is nothing to cancel

@@ -17,7 +17,7 @@ import asyncio
 import json
 import re
 import sys
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -140,8 +140,12 @@ class SyncCall(Call):
         with ThreadPoolExecutor(min(MAX_CONCURRENCY, len(requests)), "openai-vertex-served") as pool:
             return list(pool.map(self.send, requests))
 
-    def respond_stream(self, status: int, chunks: Iterable[bytes], content_type: str) -> Any:
-        return self._lib.Response(status, headers={"content-type": content_type}, content=chunks,
+    def respond_stream(
+        self, status: int, chunks: Iterable[bytes], content_type: str, close: Callable[[], None] | None = None
+    ) -> Any:
+        """A streamed answer; closing it closes ``chunks`` (a generator) and calls ``close``."""
+        body = _body_type(self._lib, False)(chunks, close)
+        return self._lib.Response(status, headers={"content-type": content_type}, stream=body,
                                   request=self.request)  # fmt: skip
 
 
@@ -172,9 +176,73 @@ class AsyncCall(Call):
 
         return list(await asyncio.gather(*(one(r) for r in requests)))
 
-    def respond_stream(self, status: int, chunks: AsyncIterable[bytes], content_type: str) -> Any:
-        return self._lib.Response(status, headers={"content-type": content_type}, content=chunks,
+    def respond_stream(
+        self,
+        status: int,
+        chunks: AsyncIterable[bytes],
+        content_type: str,
+        close: Callable[[], Awaitable[None]] | None = None,
+    ) -> Any:
+        """A streamed answer; closing it closes ``chunks`` (an async generator) and awaits ``close``."""
+        body = _body_type(self._lib, True)(chunks, close)
+        return self._lib.Response(status, headers={"content-type": content_type}, stream=body,
                                   request=self.request)  # fmt: skip
+
+
+class _SyncBody:
+    """A streamed answer's body whose ``close()`` ends it early. The SDK closes the response when its
+    consumer stops (breaks out of the loop, closes the stream), before or after the first event; httpx's
+    own iterator body would leave the generator suspended, holding the Vertex connection it reads from
+    until garbage collection, so a pool of one connection would be stuck."""
+
+    def __init__(self, chunks: Iterable[bytes], close: Callable[[], None] | None) -> None:
+        self._chunks = chunks
+        self._close = close
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._chunks)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._chunks, "close", None)
+            if close is not None:
+                close()  # a suspended generator runs its `finally` now
+        finally:
+            if self._close is not None:
+                self._close()  # also when the generator never started, so never runs its `finally`
+
+
+class _AsyncBody:
+    """`_SyncBody` for the async client."""
+
+    def __init__(self, chunks: AsyncIterable[bytes], close: Callable[[], Awaitable[None]] | None) -> None:
+        self._chunks = chunks
+        self._close = close
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return aiter(self._chunks)
+
+    async def aclose(self) -> None:
+        try:
+            aclose = getattr(self._chunks, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        finally:
+            if self._close is not None:
+                await self._close()
+
+
+_body_types: dict[tuple[str, bool], type] = {}
+
+
+def _body_type(lib: Any, is_async: bool) -> type:
+    """The body class for ``lib`` (httpx or httpx2): its responses only iterate its own stream types."""
+    key = (lib.__name__, is_async)
+    found = _body_types.get(key)
+    if found is None:
+        mixin, base = (_AsyncBody, lib.AsyncByteStream) if is_async else (_SyncBody, lib.SyncByteStream)
+        found = _body_types.setdefault(key, type(mixin.__name__, (mixin, base), {}))
+    return found
 
 
 class _Roots:
