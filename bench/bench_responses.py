@@ -47,10 +47,11 @@ out = events.start()
 for raw in CHUNKS[:-1]:
     out += events.chunk(json.loads(raw[len(b"data: "):]))
 out += events.finish()
+RESPONSE_SSE = [b"event: %s\\ndata: %s\\n\\n" % (e["type"].encode(), json.dumps(e).encode()) for e in out]
+CHAT_SSE = [c if c.endswith(b"\\n\\n") else c + b"\\n\\n" for c in CHUNKS]
 ANSWERS = {  # path suffix -> (JSON body, SSE events)
-    "/responses": (json.dumps(response_from_completion(CHAT, ECHO)).encode(),
-                   [b"event: %s\\ndata: %s\\n\\n" % (e["type"].encode(), json.dumps(e).encode()) for e in out]),
-    "/chat/completions": (json.dumps(CHAT).encode(), [c if c.endswith(b"\\n\\n") else c + b"\\n\\n" for c in CHUNKS]),
+    "/responses": (json.dumps(response_from_completion(CHAT, ECHO)).encode(), RESPONSE_SSE),
+    "/chat/completions": (json.dumps(CHAT).encode(), CHAT_SSE),
 }
 
 class Stub(BaseHTTPRequestHandler):

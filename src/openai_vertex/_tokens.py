@@ -21,7 +21,15 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ._deadline import BoundedRequest, Budget, DeadlineExceeded, await_future, running_future, start_thread
+from ._deadline import (
+    BoundedRequest,
+    Budget,
+    DeadlineExceeded,
+    await_future,
+    running_future,
+    start_thread,
+    within,
+)
 from .exceptions import ConfigurationError, CredentialsError
 
 if TYPE_CHECKING:
@@ -289,7 +297,7 @@ class ProviderTokenSource:
         provider = self._provider
         try:
             if inspect.iscoroutinefunction(provider) or inspect.iscoroutinefunction(type(provider).__call__):
-                value: object = await asyncio.wait_for(provider(), budget.total)  # type: ignore[arg-type]
+                value: object = await within(provider(), budget.total)  # type: ignore[arg-type]
             else:
                 # A plain callable may block (e.g. a subprocess to gcloud): keep it off the event loop,
                 # in a daemon thread so a stuck one cannot hold up asyncio.run() at exit.
@@ -297,7 +305,7 @@ class ProviderTokenSource:
                     start_thread(provider, "openai-vertex-token-provider"), budget.total
                 )
                 if inspect.isawaitable(value):
-                    value = await asyncio.wait_for(value, budget.total)
+                    value = await within(value, budget.total)
         except (asyncio.TimeoutError, TimeoutError):
             raise CredentialsError(
                 f"token_provider did not return a token within {budget.total:g} s, the request's timeout."

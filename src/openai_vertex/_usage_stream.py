@@ -22,6 +22,8 @@ import sys
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
+from ._stream_types import byte_stream_class
+
 __all__ = ["USAGE_FLAG", "UsageContract", "follow_usage_contract", "mark_usage_wish", "take_usage_wish"]
 
 USAGE_FLAG = "x-openai-vertex-include-usage"
@@ -124,9 +126,9 @@ def follow_usage_contract(request: Any, response: Any, include_usage: bool) -> N
     inner = response.stream
     contract = UsageContract(include_usage)
     if isinstance(inner, lib.AsyncByteStream):
-        response.stream = _stream_class(lib.AsyncByteStream, _AsyncUsageStream)(inner, contract)
+        response.stream = byte_stream_class(lib.AsyncByteStream, _AsyncUsageStream)(inner, contract)
     elif isinstance(inner, lib.SyncByteStream):
-        response.stream = _stream_class(lib.SyncByteStream, _SyncUsageStream)(inner, contract)
+        response.stream = byte_stream_class(lib.SyncByteStream, _SyncUsageStream)(inner, contract)
 
 
 class _SyncUsageStream:
@@ -159,14 +161,3 @@ class _AsyncUsageStream:
 
     async def aclose(self) -> None:
         await self._inner.aclose()
-
-
-_classes: dict[tuple[type, type], type] = {}
-
-
-def _stream_class(base: type, body: type) -> type:
-    """``body`` as a subclass of the HTTP library's stream type, which httpx checks with isinstance."""
-    cls = _classes.get((base, body))
-    if cls is None:
-        cls = _classes.setdefault((base, body), type(body.__name__, (body, base), {}))
-    return cls

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from .._stream_types import byte_stream_class
+
 __all__ = ["AsyncCall", "Call", "Route", "SyncCall", "serve"]
 
 # Concurrent inner requests per served call (threads in the sync client, tasks in the async one).
@@ -232,17 +234,11 @@ class _AsyncBody:
                 await self._close()
 
 
-_body_types: dict[tuple[str, bool], type] = {}
-
-
 def _body_type(lib: Any, is_async: bool) -> type:
-    """The body class for ``lib`` (httpx or httpx2): its responses only iterate its own stream types."""
-    key = (lib.__name__, is_async)
-    found = _body_types.get(key)
-    if found is None:
-        mixin, base = (_AsyncBody, lib.AsyncByteStream) if is_async else (_SyncBody, lib.SyncByteStream)
-        found = _body_types.setdefault(key, type(mixin.__name__, (mixin, base), {}))
-    return found
+    """The body class for ``lib`` (httpx or httpx2), whose responses only iterate its own stream types."""
+    if is_async:
+        return byte_stream_class(lib.AsyncByteStream, _AsyncBody)
+    return byte_stream_class(lib.SyncByteStream, _SyncBody)
 
 
 class _Roots:
