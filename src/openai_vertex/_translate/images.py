@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from ..exceptions import ConfigurationError, ImageFetchError
 
-__all__ = ["ImageUrlMode", "urls_to_inline", "with_inlined_images"]
+__all__ = ["ImageUrlMode", "InlinedImage", "urls_to_inline", "with_inlined_images"]
 
 ImageUrlMode = Literal["auto", "inline", "passthrough"]
 
@@ -45,6 +45,17 @@ def urls_to_inline(body: Mapping[str, Any], mode: ImageUrlMode) -> list[str]:
             if url is not None and url not in found and _must_fetch(url, mode):
                 found[url] = None
     return list(found)
+
+
+class InlinedImage(str):
+    """A ``data:`` URL made from a fetched image: sent as it is, shown as a placeholder. openai 1.x and
+    2.x log every request's options at DEBUG after ``_prepare_options``, where images are inlined, so
+    without this the image's bytes would be in the user's log."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"'<image inlined by openai-vertex: {len(self)} characters>'"
 
 
 def with_inlined_images(body: Mapping[str, Any], data_urls: Mapping[str, str]) -> dict[str, Any]:
@@ -108,5 +119,6 @@ def _inline_part(part: Any, data_urls: Mapping[str, str]) -> Any:
     if url is None or url not in data_urls:
         return part
     value = part["image_url"]
-    new_value = {**value, "url": data_urls[url]} if isinstance(value, Mapping) else data_urls[url]
+    inlined = InlinedImage(data_urls[url])
+    new_value = {**value, "url": inlined} if isinstance(value, Mapping) else inlined
     return {**part, "image_url": new_value}
