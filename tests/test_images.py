@@ -31,7 +31,7 @@ import pytest
 from openai_vertex._fetch import fetcher as image_fetch
 from openai_vertex._fetch.fetcher import FetchLimits, ImageFetcher
 from openai_vertex._fetch.targets import is_public_address
-from openai_vertex._translate.images import urls_to_inline, with_inlined_images
+from openai_vertex._translate.images import InlinedImage, urls_to_inline, with_inlined_images
 from openai_vertex.exceptions import ConfigurationError, ImageFetchError
 
 IP = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -321,7 +321,8 @@ def test_with_inlined_images_replaces_both_forms_and_keeps_fields() -> None:
         "messages": [text_message, untouched, {"role": "user", "content": [obj(a, "low"), bare(b), bare(a)]}],
     }
     before = copy.deepcopy(body)
-    out = with_inlined_images(body, {a: "data:image/png;base64,QQ==", b: "data:image/jpeg;base64,Qg=="})
+    inlined = {a: InlinedImage("data:image/png;base64,QQ=="), b: InlinedImage("data:image/jpeg;base64,Qg==")}
+    out = with_inlined_images(body, inlined)
     assert body == before
     assert out is not body and out["messages"] is not body["messages"]
     assert out["model"] == "m" and out["temperature"] == 0
@@ -336,10 +337,10 @@ def test_with_inlined_images_replaces_both_forms_and_keeps_fields() -> None:
 
 def test_with_inlined_images_without_matches_shares_everything() -> None:
     body = body_with(obj("https://h.test/a"))
-    out = with_inlined_images(body, {"https://other.test/": "data:image/png;base64,QQ=="})
+    out = with_inlined_images(body, {"https://other.test/": InlinedImage("data:image/png;base64,QQ==")})
     assert out == body and out is not body
     assert all(new is old for new, old in zip(out["messages"], body["messages"], strict=True))
-    assert with_inlined_images({"model": "m"}, {"x": "y"}) == {"model": "m"}
+    assert with_inlined_images({"model": "m"}, {"x": InlinedImage("y")}) == {"model": "m"}
 
 
 # --------------------------------------------------------------------------- address policy

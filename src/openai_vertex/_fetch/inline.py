@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from .._translate.images import ImageUrlMode, urls_to_inline, with_inlined_images
+from .._translate.images import ImageUrlMode, InlinedImage, urls_to_inline, with_inlined_images
 from .fetcher import ImageFetcher
 
 __all__ = ["ImageInliner", "seconds_of"]
@@ -34,7 +34,7 @@ class ImageInliner:
         self._mode = mode
         self._fetcher = fetcher
         self._lock = threading.Lock()
-        self._cache: OrderedDict[str, str] = OrderedDict()
+        self._cache: OrderedDict[str, InlinedImage] = OrderedDict()
         self._cached_bytes = 0
 
     def __repr__(self) -> str:
@@ -66,8 +66,8 @@ class ImageInliner:
             self._fetcher = ImageFetcher()
         return self._fetcher
 
-    def _lookup(self, urls: list[str]) -> tuple[dict[str, str], list[str]]:
-        known: dict[str, str] = {}
+    def _lookup(self, urls: list[str]) -> tuple[dict[str, InlinedImage], list[str]]:
+        known: dict[str, InlinedImage] = {}
         missing: list[str] = []
         with self._lock:
             for url in urls:
@@ -79,13 +79,16 @@ class ImageInliner:
                     known[url] = data_url
         return known, missing
 
-    def _store(self, fetched: dict[str, str]) -> dict[str, str]:
+    def _store(self, fetched: dict[str, str]) -> dict[str, InlinedImage]:
+        """Cache the fetched data URLs, each made an `InlinedImage` once, here (the cache then hands out
+        that one object to every later request)."""
+        inlined = {url: InlinedImage(data_url) for url, data_url in fetched.items()}
         with self._lock:
-            for url, data_url in fetched.items():
+            for url, data_url in inlined.items():
                 if url not in self._cache and len(data_url) <= CACHE_BYTES:
                     self._cache[url] = data_url
                     self._cached_bytes += len(data_url)
             while self._cached_bytes > CACHE_BYTES:
                 _, evicted = self._cache.popitem(last=False)
                 self._cached_bytes -= len(evicted)
-        return fetched
+        return inlined

@@ -58,7 +58,7 @@ class InlinedImage(str):
         return f"'<image inlined by openai-vertex: {len(self)} characters>'"
 
 
-def with_inlined_images(body: Mapping[str, Any], data_urls: Mapping[str, str]) -> dict[str, Any]:
+def with_inlined_images(body: Mapping[str, Any], data_urls: Mapping[str, InlinedImage]) -> dict[str, Any]:
     """Return a new body whose image parts use ``data_urls[url]``; ``body`` itself is never mutated."""
     new_body = dict(body)
     messages = body.get("messages")
@@ -104,7 +104,7 @@ def _scheme_error(scheme: str) -> ImageFetchError:
     return ImageFetchError(f"image_url scheme {scheme[:20]!r} is not supported; use https, http, gs or data")
 
 
-def _inline_message(message: Any, data_urls: Mapping[str, str]) -> Any:
+def _inline_message(message: Any, data_urls: Mapping[str, InlinedImage]) -> Any:
     content = message.get("content") if isinstance(message, Mapping) else None
     if not isinstance(content, (list, tuple)):
         return message
@@ -114,11 +114,10 @@ def _inline_message(message: Any, data_urls: Mapping[str, str]) -> Any:
     return {**message, "content": parts}
 
 
-def _inline_part(part: Any, data_urls: Mapping[str, str]) -> Any:
+def _inline_part(part: Any, data_urls: Mapping[str, InlinedImage]) -> Any:
     url = _image_url_of(part)
     if url is None or url not in data_urls:
         return part
     value = part["image_url"]
-    inlined = InlinedImage(data_urls[url])
-    new_value = {**value, "url": inlined} if isinstance(value, Mapping) else inlined
+    new_value = {**value, "url": data_urls[url]} if isinstance(value, Mapping) else data_urls[url]
     return {**part, "image_url": new_value}
