@@ -25,6 +25,12 @@ reply = openai.OpenAI().chat.completions.create(
 )
 print("REPLY", reply.choices[0].message.content)
 """
+RAG_APP = """
+import openai
+client = openai.OpenAI()
+vectors = client.embeddings.create(model="text-embedding-3-small", input=["a", "b"])
+print("VECTORS", len(vectors.data), len(vectors.data[0].embedding))
+"""
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -202,3 +208,22 @@ def test_extra_model_without_the_emulator_is_bad_input() -> None:
         timeout=30,
     )
     assert done.returncode == 2 and "add --emulator" in done.stderr
+
+
+@needs_pth
+def test_run_with_emulator_serves_openai_embedding_model_names(tmp_path: Path) -> None:
+    """A RAG script's hard-coded OpenAI embedding model reaches gemini-embedding-001 on the emulator."""
+    app = tmp_path / "rag.py"
+    app.write_text(RAG_APP)
+    done = subprocess.run(
+        [*CLI, "run", "--emulator", "--", sys.executable, str(app)],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "VECTORS 2 3072" in done.stdout  # gemini-embedding-001's full dimensionality
+    logged = [x for x in done.stderr.splitlines() if x.startswith("openai-vertex emulator: ")]
+    paths = [json.loads(line.split(": ", 1)[1])["path"] for line in logged]
+    assert paths and all(p.endswith("/publishers/google/models/gemini-embedding-001:predict") for p in paths)

@@ -27,6 +27,10 @@ from ._vertex_rules import VertexError, check_model
 __all__ = ["DEFAULT_MODEL", "Emulator", "describe", "unserved_reason"]
 
 DEFAULT_MODEL = "gemini-2.5-flash"
+# A script written for OpenAI names OpenAI's embedding models; the chat `*` alias does not cover
+# embeddings (a chat model cannot embed), so the emulator's environment aliases these three too.
+OPENAI_EMBEDDING_MODELS = ("text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002")
+EMBEDDING_MODEL = "gemini-embedding-001"  # served on global and in regions alike (_served/catalogue.py)
 
 
 def unserved_reason(model: str, location: str, extra_models: Iterable[str] = ()) -> str | None:
@@ -100,7 +104,9 @@ class Emulator:
             "GOOGLE_APPLICATION_CREDENTIALS": str(self.key_file),
             "GOOGLE_CLOUD_PROJECT": self.project,
             "GOOGLE_CLOUD_LOCATION": self.location,
-            "OPENAI_VERTEX_MODEL_ALIASES": f"*={self.model}",
+            "OPENAI_VERTEX_MODEL_ALIASES": ",".join(
+                [f"*={self.model}", *(f"{name}={EMBEDDING_MODEL}" for name in OPENAI_EMBEDDING_MODELS)]
+            ),
             "NO_GCE_CHECK": "true",  # google-auth would otherwise probe the metadata server first
         }
 
