@@ -30,11 +30,13 @@ import json, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from openai_vertex._responses.events import EventStream
 from openai_vertex._responses.reply import response_from_completion
+from openai_vertex._responses.request import _echo
 from openai_vertex.testing._vertex_replies import IdSource, completion, plan_reply, stream_events
 
 WORDS = int(sys.argv[1])
-ECHO = {"model": "gemini-2.5-flash", "output": [], "tools": [], "tool_choice": "auto",
-        "parallel_tool_calls": True}
+# What a Response repeats of the request, as openai-vertex builds it for the call measured: OpenAI's own
+# responses carry all of these fields too, so both clients parse the same, full Response.
+ECHO = _echo({"model": "gemini-2.5-flash", "input": "hello there", "store": False})
 def body(text):
     return {"model": "google/gemini-2.5-flash", "messages": [{"role": "user", "content": text}]}
 ids = IdSource()
@@ -47,10 +49,14 @@ out = events.start()
 for raw in CHUNKS[:-1]:
     out += events.chunk(json.loads(raw[len(b"data: "):]))
 out += events.finish()
-RESPONSE_SSE = [b"event: %s\\ndata: %s\\n\\n" % (e["type"].encode(), json.dumps(e).encode()) for e in out]
+
+def compact(value):  # as openai-vertex writes its bodies
+    return json.dumps(value, separators=(",", ":")).encode()
+
+RESPONSE_SSE = [b"event: %s\\ndata: %s\\n\\n" % (e["type"].encode(), compact(e)) for e in out]
 CHAT_SSE = [c if c.endswith(b"\\n\\n") else c + b"\\n\\n" for c in CHUNKS]
 ANSWERS = {  # path suffix -> (JSON body, SSE events)
-    "/responses": (json.dumps(response_from_completion(CHAT, ECHO)).encode(), RESPONSE_SSE),
+    "/responses": (compact(response_from_completion(CHAT, ECHO)), RESPONSE_SSE),
     "/chat/completions": (json.dumps(CHAT).encode(), CHAT_SSE),
 }
 

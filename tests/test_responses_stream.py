@@ -237,3 +237,30 @@ async def test_an_abandoned_async_stream_releases_its_connection_and_stores_noth
     assert (await aclient.responses.create(model=MODEL, input="next")).output_text == "Echo: next"
     with pytest.raises(openai.NotFoundError):
         await aclient.responses.retrieve(first.response.id)
+
+
+@pytest.mark.parametrize("text", ["word ", 'say "hi"\n', "naïve 東京 🌧", "\x00\x1f\\", ""])
+def test_the_text_delta_shortcut_writes_what_the_json_encoder_would(text: str) -> None:
+    from openai_vertex._responses.events import EventStream
+    from openai_vertex._responses.routes import _sse_event
+
+    events = EventStream({"model": MODEL})
+    events.start()
+    chunk = {"choices": [{"index": 0, "delta": {"content": "x"}}]}
+    delta = next(e for e in events.chunk(chunk) if e["type"] == "response.output_text.delta")
+    delta["delta"] = text
+    data = json.dumps(delta, separators=(",", ":")).encode()
+    assert _sse_event(delta) == b"event: response.output_text.delta\ndata: %s\n\n" % data
+    with_logprobs = {**delta, "logprobs": [{"token": "x", "logprob": -0.1}]}  # not the shortcut's shape
+    assert json.loads(_sse_event(with_logprobs).split(b"data: ", 1)[1]) == with_logprobs
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"])
+def test_vertex_sse_payloads_are_found_however_the_bytes_are_split(newline: bytes) -> None:
+    from openai_vertex._responses.routes import _payloads
+
+    payloads = [b'{"a":1}', b'{"b":"x y"}', b"[DONE]"]
+    stream = b"".join(b"data: " + p + newline + b": comment" + newline + newline for p in payloads)
+    for size in (1, 2, 5, 64, len(stream)):
+        pieces = [stream[i : i + size] for i in range(0, len(stream), size)]
+        assert list(_payloads(iter(pieces))) == payloads, size

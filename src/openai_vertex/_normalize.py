@@ -89,6 +89,15 @@ def normalize_response(data: object, response: Any) -> object:
     JSON gives plain dicts and lists, hence ``isinstance(…, dict)`` rather than the slower ABC check.
     """
     try:
+        state = _streams.get(response)
+    except TypeError:  # cannot be weakly referenced: not a response the SDK got over HTTP
+        return data
+    if isinstance(data, dict):
+        if state is not None:  # a later chunk of a chat stream: the hot path
+            return state.chunk(data)
+        if "choices" not in data and "usage" not in data:  # e.g. each event of a Responses stream
+            return data
+    try:
         path = response.request.url.raw_path  # bytes, cheaper than the decoded .path
     except Exception:  # no request attached: not a response the SDK got from Vertex
         return data
@@ -96,9 +105,7 @@ def normalize_response(data: object, response: Any) -> object:
         return data
     if isinstance(data, dict):
         if _is_chunk(data):
-            state = _streams.get(response)
-            if state is None:
-                state = _streams[response] = StreamState(request_marker(response))
+            state = _streams[response] = StreamState(request_marker(response))
             return state.chunk(data)
         return normalize_completion(data, response)
     if isinstance(data, list):

@@ -7,6 +7,9 @@ and its later ones index k, and ends a tool-call stream with finish_reason "stop
 each chunk into the shape OpenAI sends: per choice, each call gets one stable index (0, 1, 2… in order
 of first appearance) and its id, type, name and ``extra_content`` once; later deltas carry only
 ``index`` and the new part of ``function.arguments``.
+
+Every chunk passes here, so the hot path is short: chunks come from JSON (hence ``isinstance(…, dict)``,
+cheaper than the ABC check), and a chunk that needs nothing (most text deltas) is returned as it came.
 """
 
 from __future__ import annotations
@@ -72,15 +75,18 @@ class _Choice:
         self.role_sent = False
         self.splitter = ThoughtSplitter(marker) if marker else None
 
-    def delta(self, delta: Mapping[str, Any], finished: bool) -> dict[str, Any]:
+    def delta(self, delta: Mapping[str, Any], finished: bool) -> Mapping[str, Any]:
+        """The repaired delta; ``delta`` itself when it needs nothing (text, most of a stream)."""
+        repeated_role = "role" in delta and self.role_sent
+        self.role_sent = self.role_sent or "role" in delta
+        calls = delta.get("tool_calls")
+        if not repeated_role and calls is None and self.splitter is None:
+            return delta
         out = dict(delta)
-        if "role" in out:
-            if self.role_sent:  # a repeated role would be concatenated: "assistantassistant"
-                del out["role"]
-            self.role_sent = True
-        calls = out.get("tool_calls")
+        if repeated_role:  # a repeated role would be concatenated: "assistantassistant"
+            del out["role"]
         if isinstance(calls, list):
-            out["tool_calls"] = [self._call_delta(c) if isinstance(c, Mapping) else c for c in calls]
+            out["tool_calls"] = [self._call_delta(c) if isinstance(c, dict) else c for c in calls]
         if self.splitter is not None:
             self._split(out, finished)
         return out
@@ -135,7 +141,7 @@ class _Choice:
             call.extra_sent = True  # a repeated signature would be concatenated too
             out["extra_content"] = delta["extra_content"]
         fn = delta.get("function")
-        if isinstance(fn, Mapping):
+        if isinstance(fn, dict):
             fn_out: dict[str, Any] = {k: v for k, v in fn.items() if k not in ("name", "arguments")}
             name = fn.get("name")
             if not call.name_sent and isinstance(name, str) and name:
@@ -156,26 +162,43 @@ class StreamState:
         self._marker = marker  # the thought tag the request asked for, if any
         self._choices: dict[int, _Choice] = {}
 
-    def chunk(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """The repaired chunk (a new dict; ``data`` is left as it was)."""
-        out = dict(data)
+    def chunk(self, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The repaired chunk: a new dict, or ``data`` itself when it needs nothing; ``data`` is never
+        modified (the SDK may still hold it)."""
         choices = data.get("choices")
-        if isinstance(choices, list):
-            out["choices"] = [self._choice(c) if isinstance(c, Mapping) else c for c in choices]
+        fixed: Any = choices
+        if isinstance(choices, list):  # one pass, copying the list only if a choice changes
+            for i, choice in enumerate(choices):
+                new = self._choice(choice) if isinstance(choice, dict) else choice
+                if new is not choice:
+                    if fixed is choices:
+                        fixed = list(choices)
+                    fixed[i] = new
+        usage = data.get("usage")
+        fixed_usage = usage if usage is None else fill_usage(usage)
+        if fixed is choices and fixed_usage is usage:
+            return data
+        out = dict(data)
+        if fixed is not choices:
+            out["choices"] = fixed
         if "usage" in data:
-            out["usage"] = fill_usage(data["usage"])
+            out["usage"] = fixed_usage
         return out
 
-    def _choice(self, choice: Mapping[str, Any]) -> dict[str, Any]:
+    def _choice(self, choice: Mapping[str, Any]) -> Mapping[str, Any]:
         index = choice.get("index")
         key = index if isinstance(index, int) else 0
         state = self._choices.get(key)
         if state is None:
             state = self._choices[key] = _Choice(self._marker)
         finish = choice.get("finish_reason")
-        delta = choice.get("delta")
+        raw = choice.get("delta")
+        fixed = state.delta(raw if isinstance(raw, dict) else {}, finished=bool(finish))
+        stop_after_calls = finish == "stop" and bool(state.calls)
+        if fixed is raw and not stop_after_calls:
+            return choice
         out = dict(choice)
-        out["delta"] = state.delta(delta if isinstance(delta, Mapping) else {}, finished=bool(finish))
-        if finish == "stop" and state.calls:
+        out["delta"] = fixed
+        if stop_after_calls:
             out["finish_reason"] = "tool_calls"  # Vertex says "stop" after tool calls
         return out

@@ -61,6 +61,8 @@ class UsageContract:
         self._buffer = b""
 
     def feed(self, data: bytes) -> bytes:
+        if not self._buffer and data.endswith(b"\n\n") and b'"usage"' not in data:
+            return data  # the common case: whole events, none with usage (the blank line ends one)
         self._buffer += data
         if b'"usage"' not in self._buffer:  # no complete event here carries usage: pass them on whole
             end = _last_event_end(self._buffer)

@@ -34,14 +34,19 @@ Event = dict[str, Any]
 class _Open:
     """The output item in progress."""
 
-    __slots__ = ("call_index", "index", "item", "kind", "text")
+    __slots__ = ("call_index", "index", "item", "kind", "parts")
 
     def __init__(self, kind: str, index: int, item: dict[str, Any], call_index: int | None = None) -> None:
         self.kind = kind  # "reasoning" | "message" | "function_call"
         self.index = index
         self.item = item
-        self.text = ""  # summary text, output text or arguments so far
+        # The summary text, output text or arguments so far, joined once at the end: appending to
+        # one string would copy it on every delta, quadratic in a long answer.
+        self.parts: list[str] = []
         self.call_index = call_index
+
+    def text(self) -> str:
+        return "".join(self.parts)
 
 
 class EventStream:
@@ -79,9 +84,11 @@ class EventStream:
         if chunk.get("usage") is not None:
             self._usage = chunk["usage"]
         choices = chunk.get("choices") or ()
-        choice = next((c for c in choices if isinstance(c, Mapping) and c.get("index", 0) == 0), None)
-        if choice is None:
-            return events
+        choice = choices[0] if choices else None  # choice 0 comes first: Responses has no ``n``
+        if not isinstance(choice, Mapping) or choice.get("index", 0) != 0:
+            choice = next((c for c in choices if isinstance(c, Mapping) and c.get("index", 0) == 0), None)
+            if choice is None:
+                return events
         delta = as_mapping(choice.get("delta"))
         reasoning = delta.get("reasoning_content")
         if isinstance(reasoning, str) and reasoning:
@@ -108,7 +115,7 @@ class EventStream:
                 self._event("response.output_item.added", output_index=current.index, item=current.item)
             )
             events.append(self._part_added(current))
-        current.text += text
+        current.parts.append(text)
         where = {"item_id": current.item["id"], "output_index": current.index}
         if kind == "reasoning":
             events.append(
@@ -137,7 +144,7 @@ class EventStream:
             events.append(self._event("response.output_item.added", output_index=current.index, item=item))
         piece = as_mapping(call.get("function")).get("arguments")
         if isinstance(piece, str) and piece:
-            current.text += piece
+            current.parts.append(piece)
             events.append(
                 self._event(
                     "response.function_call_arguments.delta",
@@ -178,32 +185,29 @@ class EventStream:
         if current is None:
             return []
         where = {"item_id": current.item["id"], "output_index": current.index}
+        text = current.text()
         events: list[Event] = []
         if current.kind == "reasoning":
-            done = reasoning_item(current.item["id"], current.text)
+            done = reasoning_item(current.item["id"], text)
             part = done["summary"][0]
             events.append(
-                self._event(
-                    "response.reasoning_summary_text.done", **where, summary_index=0, text=current.text
-                )
+                self._event("response.reasoning_summary_text.done", **where, summary_index=0, text=text)
             )
             events.append(
                 self._event("response.reasoning_summary_part.done", **where, summary_index=0, part=part)
             )
         elif current.kind == "message":
             done = message_item(
-                current.item["id"], current.text, annotations_of({"annotations": self._annotations}), status
+                current.item["id"], text, annotations_of({"annotations": self._annotations}), status
             )
             part = done["content"][0]
             events.append(
-                self._event(
-                    "response.output_text.done", **where, content_index=0, text=current.text, logprobs=[]
-                )
+                self._event("response.output_text.done", **where, content_index=0, text=text, logprobs=[])
             )
             events.append(self._event("response.content_part.done", **where, content_index=0, part=part))
         else:
             item = current.item
-            done = function_call_item(item["id"], item["call_id"], item["name"], current.text or "{}")
+            done = function_call_item(item["id"], item["call_id"], item["name"], text or "{}")
             events.append(
                 self._event("response.function_call_arguments.done", **where, arguments=done["arguments"])
             )

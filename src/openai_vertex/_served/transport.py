@@ -31,6 +31,7 @@ __all__ = ["AsyncCall", "Call", "Route", "SyncCall", "serve"]
 MAX_CONCURRENCY = 8
 _JSON = {"content-type": "application/json"}
 _DROPPED_HEADERS = ("content-length", "content-type", "transfer-encoding")
+_DROPPED_RAW_HEADERS = tuple(name.encode() for name in _DROPPED_HEADERS)
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
@@ -70,6 +71,20 @@ def _compiled(template: str) -> re.Pattern[str]:
 
 
 _patterns: dict[str, re.Pattern[str]] = {}
+# Parsed inner URLs: parsing one is a good part of building a request, and a client sends the same
+# few again and again (its chat URL for every Responses call). httpx's URLs are immutable.
+_urls: dict[tuple[str, str], Any] = {}
+_MAX_URLS = 256
+
+
+def _parsed_url(lib: Any, url: str) -> Any:
+    key = (lib.__name__, url)
+    parsed = _urls.get(key)
+    if parsed is None:
+        if len(_urls) >= _MAX_URLS:
+            _urls.clear()
+        parsed = _urls[key] = lib.URL(url)
+    return parsed
 
 
 class Call:
@@ -95,14 +110,14 @@ class Call:
 
     def build(self, method: str, url: str, body: Any = None, params: dict[str, str] | None = None) -> Any:
         """A request to ``url`` with this request's headers (the Google token) and timeouts."""
-        headers = [(k, v) for k, v in self.request.headers.items() if k.lower() not in _DROPPED_HEADERS]
+        headers = [(k, v) for k, v in self.request.headers.raw if k.lower() not in _DROPPED_RAW_HEADERS]
         kwargs: dict[str, Any] = {"headers": headers, "extensions": dict(self.request.extensions)}
         if body is not None:
             kwargs["content"] = json.dumps(body, separators=(",", ":")).encode()
-            kwargs["headers"] = [*headers, ("content-type", "application/json")]
+            headers.append((b"content-type", b"application/json"))
         if params:
             kwargs["params"] = params
-        return self._lib.Request(method, url, **kwargs)
+        return self._lib.Request(method, _parsed_url(self._lib, url), **kwargs)
 
     def respond(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Any:
         """A complete JSON response, as the SDK expects it from the network."""
