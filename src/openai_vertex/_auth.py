@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
 from ._deadline import Budget
-from ._settings import ADC_PROJECT_PLACEHOLDER, Origin, Settings
+from ._settings import ADC_PROJECT_PLACEHOLDER, DEFAULT_PORTS, Origin, Settings
 from ._tokens import TokenSource
 from ._usage_stream import follow_usage_contract, take_usage_wish
 from .exceptions import ConfigurationError
@@ -84,7 +84,7 @@ def _fill_adc_project(request: Any, source: TokenSource) -> None:
 
 def origin_of(url: Any) -> Origin:
     scheme = url.scheme.lower()
-    return (scheme, url.host.lower(), url.port or (443 if scheme == "https" else 80))
+    return (scheme, url.host.lower(), url.port or DEFAULT_PORTS.get(scheme, 80))
 
 
 def _bearer(request: Any) -> str | None:

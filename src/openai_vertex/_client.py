@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import openai
 
@@ -78,10 +78,11 @@ class _VertexState:
         within the request's timeout (per call, else the client's). Chat completions and
         responses.create alike: here, above the SDK, an ImageFetchError reaches the caller as it is,
         before anything is sent (raised below it, the SDK would retry it as a connection error)."""
-        if self._translate(options):
+        kind = self._translate(options)
+        if kind is not None:
             timeout = _request_timeout(options, client_timeout)
             body = options.json_data
-            if is_plan(body):  # responses.create: its chat body gets the stored history first
+            if kind == "responses":  # its chat body gets the stored history first
                 from ._responses.prepare import continued_plan  # imported at the first responses call
 
                 options.json_data = continued_plan(body, self, lambda chat: self.images.inline(chat, timeout))
@@ -91,10 +92,11 @@ class _VertexState:
 
     async def aprepare_options(self, options: Any, client_timeout: object = None) -> Any:
         """The async hook: the same, with image fetches running concurrently off the event loop."""
-        if self._translate(options):
+        kind = self._translate(options)
+        if kind is not None:
             timeout = _request_timeout(options, client_timeout)
             body = options.json_data
-            if is_plan(body):
+            if kind == "responses":
                 from ._responses.prepare import acontinued_plan
 
                 options.json_data = await acontinued_plan(
@@ -104,14 +106,14 @@ class _VertexState:
                 options.json_data = await self.images.ainline(body, timeout)
         return options
 
-    def _translate(self, options: Any) -> bool:
-        """Rewrite ``options`` for Vertex; True when it is a chat completion or a responses.create (so
-        it may carry images)."""
+    def _translate(self, options: Any) -> Literal["chat", "responses"] | None:
+        """Rewrite ``options`` for Vertex; say which kind of request it is when it may carry images:
+        a chat completion, or a responses.create (already translated by its route's prepare step)."""
         # Never follow a redirect with a Google token attached (the 3xx surfaces as an APIStatusError).
         options.follow_redirects = False
         prepare_served(options, self)  # refuse unserved APIs; served ones (embeddings...) check input
         if is_plan(options.json_data):
-            return True
+            return "responses"
         if options.url == _CHAT_PATH and isinstance(options.json_data, Mapping):
             # extra_body is merged by the SDK after this hook, so it is translated here and consumed:
             # Vertex wants its `google` extension nested, and extra keys may need translating too.
@@ -122,8 +124,8 @@ class _VertexState:
             if extra is not None:
                 options.extra_json = None  # a copy per attempt: the caller's options keep theirs
             self.warn(translation.notes)
-            return True
-        return False
+            return "chat"
+        return None
 
     def warn(self, notes: tuple[str, ...]) -> None:
         for note in notes:

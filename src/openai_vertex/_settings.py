@@ -39,7 +39,8 @@ _IMAGE_URLS = ("auto", "inline", "passthrough")
 # Project ids (optionally domain-scoped, "example.com:my-project") and project numbers.
 _PROJECT_RE = re.compile(r"^(?:[a-z][a-z0-9.-]{0,61}[a-z0-9]:)?(?:[a-z][a-z0-9-]{4,61}[a-z0-9]|\d{1,20})$")
 _LOCATION_RE = re.compile(r"^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+# The one table of the schemes this package speaks and their default ports (origins, URLs, fetches).
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def resolve_settings(
         root, origin = _validate_base_url(str(explicit_root), source=source)
     else:
         root = vertex_base_url(project or ADC_PROJECT_PLACEHOLDER, location, version)
-        origin = ("https", _vertex_host(location), 443)
+        origin = ("https", _vertex_host(location), DEFAULT_PORTS["https"])
     return Settings(
         base_url=root,
         origin=origin,
@@ -237,7 +238,7 @@ def _validate_base_url(url: str, *, source: str) -> tuple[str, Origin]:
     parts = urlsplit(url)
     scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
     problem = None
-    if scheme not in _DEFAULT_PORTS or not host:
+    if scheme not in DEFAULT_PORTS or not host:
         problem = "must be an absolute http(s) URL"
     elif parts.username is not None or parts.password is not None:
         problem = "must not contain user:password@"
@@ -248,7 +249,7 @@ def _validate_base_url(url: str, *, source: str) -> tuple[str, Origin]:
     if problem is not None:
         raise ConfigurationError(f"{source} {problem}; got {_safe_url(url)!r}.")
     try:
-        port = parts.port or _DEFAULT_PORTS[scheme]
+        port = parts.port or DEFAULT_PORTS[scheme]
     except ValueError:
         raise ConfigurationError(f"{source} has an invalid port; got {_safe_url(url)!r}.") from None
     return url.rstrip("/"), (scheme, host, port)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 from urllib.parse import quote, urlsplit
 
+from .._settings import DEFAULT_PORTS
 from .._translate.images import _FETCH_SCHEMES, _scheme_error
 from ..exceptions import ImageFetchError
 
@@ -85,7 +86,7 @@ class Target:
     @property
     def authority(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return host if self.port == (443 if self.scheme == "https" else 80) else f"{host}:{self.port}"
+        return host if self.port == DEFAULT_PORTS[self.scheme] else f"{host}:{self.port}"
 
 
 def parse_target(url: str) -> Target:
@@ -108,7 +109,7 @@ def parse_target(url: str) -> Target:
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     if parts.query:
         path += "?" + quote(parts.query, safe="/?%:@!$&'()*+,;=-._~")
-    return Target(scheme, host, port or (443 if scheme == "https" else 80), path, literal)
+    return Target(scheme, host, port or DEFAULT_PORTS[scheme], path, literal)
 
 
 def _normalise_host(host: str, *, bracketed: bool) -> tuple[str, IPAddress | None]:

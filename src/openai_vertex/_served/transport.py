@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from .._settings import DEFAULT_PORTS
 from .._stream_types import byte_stream_class
 
 __all__ = ["AsyncCall", "Call", "Route", "SyncCall", "serve"]
@@ -32,7 +33,6 @@ MAX_CONCURRENCY = 8
 _JSON = {"content-type": "application/json"}
 _DROPPED_HEADERS = ("content-length", "content-type", "transfer-encoding")
 _DROPPED_RAW_HEADERS = tuple(name.encode() for name in _DROPPED_HEADERS)
-_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 @dataclass(frozen=True)
@@ -292,7 +292,7 @@ def _without_default_port(root: str) -> str:
     port from request URLs, so a root written with it must match in that form (the token's origin pin,
     ``Settings.origin``, already counts the default port as the same origin)."""
     parts = urlsplit(root)
-    if parts.port is not None and parts.port == _DEFAULT_PORTS.get(parts.scheme):
+    if parts.port is not None and parts.port == DEFAULT_PORTS.get(parts.scheme):
         return urlunsplit(parts._replace(netloc=parts.netloc.rsplit(":", 1)[0]))
     return root
 
