@@ -66,7 +66,14 @@ class TokenSource(Protocol):
 
 def validate_token(token: object) -> str:
     """A bearer token must be a clean header value: printable ASCII without spaces (no CRLF injection)."""
-    if not isinstance(token, str) or not token or any(not 33 <= ord(ch) <= 126 for ch in token):
+    # Every character in 33..126: ASCII, printable (no control characters or DEL), and no space. Checked
+    # with str methods, not per character: a token_provider's token is checked on every request.
+    if (
+        not isinstance(token, str)
+        or not (token.isascii() and token.isprintable())
+        or " " in token
+        or not token
+    ):
         raise CredentialsError(
             "The Google access token is not a valid bearer token (empty, or contains spaces, control "
             "or non-ASCII characters); check your token_provider or credentials."
